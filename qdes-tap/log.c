@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* log.c - The one logging API: levels, stderr or syslog, rate limiting */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static struct {
+	const char *ident;
+	int level;
+	bool use_syslog;
+} log_state = { "qdes-tap", LOG_LVL_NOTICE, false };
+
+void log_init(const char *ident, int level, bool use_syslog)
+{
+	log_state.ident = ident;
+	log_state.level = level;
+	log_state.use_syslog = use_syslog;
+	if (use_syslog)
+		openlog(ident, LOG_PID, LOG_DAEMON);
+}
+
+void log_set_level(int level)
+{
+	log_state.level = level;
+}
+
+int log_get_level(void)
+{
+	return log_state.level;
+}
+
+/* One line per message: "qdes-tap: <message>" on stderr, so tests and journald read it whole */
+void log_msg(int level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (level > log_state.level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (log_state.use_syslog)
+		syslog(level, "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_state.ident, line);
+}
+
+/**
+ * ratelimit_ok() - May one more message be printed now?
+ * @rl:		limiter state
+ * @now_ms:	monotonic time
+ *
+ * Return: true if within the burst of this interval; suppressed messages are counted and
+ * reported with the first message of the next interval.
+ */
+bool ratelimit_ok(struct ratelimit *rl, uint64_t now_ms)
+{
+	if (now_ms - rl->begin >= rl->interval_ms) {
+		if (rl->missed)
+			warn("%u messages suppressed", rl->missed);
+		rl->begin = now_ms;
+		rl->printed = 0;
+		rl->missed = 0;
+	}
+	if (rl->printed < rl->burst) {
+		rl->printed++;
+		return true;
+	}
+	rl->missed++;
+	return false;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* proto.h - Encapsulations of Ethernet frames in UDP: pure encode/decode, no I/O */
+#ifndef QDES_PROTO_H
+#define QDES_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* QDES v1: 'Q' 'D' version flags | network id (BE) | reserved (send 0) */
+#define QDES_HDR_LEN 8
+#define QDES_MAGIC0 0x51
+#define QDES_MAGIC1 0x44
+#define QDES_VERSION 1
+/* No flag bits are defined in v1: a receiver drops any datagram that has one set. */
+#define QDES_FLAGS_KNOWN 0x00
+
+/* Headroom every frame buffer keeps in front of the frame, for any encapsulation */
+#define PROTO_HEADROOM 16
+
+/**
+ * enum proto_verdict - what a received datagram is; every drop reason has a counter
+ */
+enum proto_verdict {
+	PROTO_FRAME = 0,   /* a valid Ethernet frame for us */
+	PROTO_LEAVE,       /* a leave notice: header only, no frame */
+	PROTO_DROP_SHORT,  /* shorter than header + Ethernet header */
+	PROTO_DROP_MAGIC,  /* not 'Q' 'D' */
+	PROTO_DROP_VERSION,/* a version we do not speak */
+	PROTO_DROP_FLAGS,  /* a flag bit we do not understand */
+	PROTO_DROP_NETID,  /* a network id we do not serve */
+	PROTO_DROP_OVERSIZE, /* frame longer than MTU + 14 (+4 with 802.1Q) */
+	PROTO_DROP_SRC_MAC,  /* source MAC multicast, broadcast or all-zero */
+	PROTO_VERDICT_MAX,
+};
+
+/**
+ * struct proto_rx - a decoded datagram
+ * @netid:	network id from the header
+ * @frame:	the Ethernet frame inside the datagram (points into the datagram)
+ * @frame_len:	its length
+ */
+struct proto_rx {
+	uint16_t netid;
+	const uint8_t *frame;
+	size_t frame_len;
+};
+
+enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t netid,
+				     unsigned int mtu, struct proto_rx *out);
+void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid);
+size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len);
+const char *proto_verdict_name(enum proto_verdict v);
+
+#endif /* QDES_PROTO_H */

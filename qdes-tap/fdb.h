@@ -17,6 +17,9 @@ enum fdb_kind {
 /* Static entries never age and never migrate (as the kernel's vxlan "static") */
 #define FDB_F_STATIC 0x1
 
+/* The largest max_entries fdb_new() accepts (the same as --max-entries allows) */
+#define FDB_MAX_ENTRIES_LIMIT (1U << 24)
+
 /**
  * struct fdb_entry - one learned or configured address
  * @mac:	Ethernet address
@@ -60,6 +63,7 @@ enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *
 enum fdb_result fdb_add_static(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
 			       const union qdes_sockaddr *peer, uint64_t now);
 struct fdb_entry *fdb_lookup(struct fdb *fdb, uint16_t netid, const uint8_t *mac);
+bool fdb_delete(struct fdb *fdb, uint16_t netid, const uint8_t *mac);
 unsigned int fdb_age(struct fdb *fdb, uint64_t now, uint64_t ageing_ms);
 unsigned int fdb_flush_peer(struct fdb *fdb, const union qdes_sockaddr *peer);
 unsigned int fdb_flush_port(struct fdb *fdb, uint16_t port);

@@ -32,12 +32,22 @@ void nl_close(struct nl *nl);
 
 /**
  * struct nl_link - what we need to know of a link
+ * @ifindex:	interface index in the namespace of the socket that asked
+ * @mtu:	IFLA_MTU
+ * @up:		IFF_UP is set (administratively up)
+ * @kind:	IFLA_INFO_KIND: "tun", "bridge", "veth", ... ("" if none)
+ * @name:	IFLA_IFNAME (IFNAMSIZ bytes)
+ * @mac:	IFLA_ADDRESS if it is 6 bytes long, all zeros otherwise
+ * @master:	IFLA_MASTER: ifindex of the bridge (or bond) it is a port of, 0 if none
  */
 struct nl_link {
 	int ifindex;
 	unsigned int mtu;
 	bool up;
 	char kind[32]; /* IFLA_INFO_KIND: "tun", "bridge", "veth", ... ("" if none) */
+	char name[16];
+	uint8_t mac[6];
+	int master;
 };
 
 int nl_link_get(struct nl *nl, const char *ifname, struct nl_link *out);

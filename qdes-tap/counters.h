@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* counters.h - Every counter of the daemon, named once, dumped by name */
+#ifndef QDES_COUNTERS_H
+#define QDES_COUNTERS_H
+
+#include <stdint.h>
+
+/* The names are the stable interface (SIGUSR1 dump, man page): append, never rename. */
+#define QDES_COUNTERS(X)                                                                           \
+	X(tap_rx_frames)                                                                           \
+	X(tap_rx_bytes)                                                                            \
+	X(tap_tx_frames)                                                                           \
+	X(tap_tx_bytes)                                                                            \
+	X(tap_tx_errors)                                                                           \
+	X(udp_rx_datagrams)                                                                        \
+	X(udp_rx_bytes)                                                                            \
+	X(udp_tx_datagrams)                                                                        \
+	X(udp_tx_bytes)                                                                            \
+	X(udp_tx_errors)                                                                           \
+	X(tx_unicast)                                                                              \
+	X(tx_flood)                                                                                \
+	X(drop_short)                                                                              \
+	X(drop_magic)                                                                              \
+	X(drop_version)                                                                            \
+	X(drop_flags)                                                                              \
+	X(drop_netid)                                                                              \
+	X(drop_oversize)                                                                           \
+	X(drop_src_mac)                                                                            \
+	X(drop_self)                                                                               \
+	X(drop_remote_dst)                                                                         \
+	X(fdb_learned)                                                                             \
+	X(fdb_moved)                                                                               \
+	X(fdb_full)                                                                                \
+	X(fdb_conflict)                                                                            \
+	X(fdb_aged)                                                                                \
+	X(fdb_flushed)                                                                             \
+	X(leave_rx)
+
+struct qdes_counters {
+#define QDES_COUNTER_FIELD(name) uint64_t name;
+	QDES_COUNTERS(QDES_COUNTER_FIELD)
+#undef QDES_COUNTER_FIELD
+};
+
+#endif /* QDES_COUNTERS_H */

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* loop.h - libuv wiring: descriptor polls, the ageing timer, signals, clean shutdown */
+#ifndef QDES_LOOP_H
+#define QDES_LOOP_H
+
+#include "gateway.h"
+
+int loop_run(struct gateway *gw);
+
+#endif /* QDES_LOOP_H */

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - qdes-tap: command line, start, run, exit status */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "log.h"
+#include "loop.h"
+
+int main(int argc, char *argv[])
+{
+	static struct qdes_config cfg;
+	static struct gateway gw;
+	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
+	char g[ADDR_STRLEN], b[ADDR_STRLEN];
+	enum config_action action;
+	int ret;
+
+	if (config_from_args(&cfg, argc, argv, &action, msg, sizeof(msg))) {
+		fprintf(stderr, "qdes-tap: %s\n", msg);
+		return 2;
+	}
+	switch (action) {
+	case CONFIG_HELP:
+		config_usage(stdout, "qdes-tap");
+		return 0;
+	case CONFIG_VERSION:
+		printf("qdes-tap %s\n", QDES_TAP_VERSION);
+		return 0;
+	case CONFIG_RUN:
+		break;
+	}
+	log_init("qdes-tap", cfg.log_level, cfg.use_syslog);
+	/* A TAP whose reader vanished is not our problem to die of. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (gateway_start(&gw, &cfg, msg, sizeof(msg))) {
+		err("%s", msg);
+		return 1;
+	}
+	notice("%s: up, mtu %u, network %u, group %s, local %s", gw.tap.name, gw.mtu,
+	       cfg.network_id, addr_str(&cfg.group, g, sizeof(g)),
+	       addr_str(&gw.ul.bound, b, sizeof(b)));
+	ret = loop_run(&gw);
+	gateway_stop(&gw);
+	notice("%s: stopped", cfg.ifname);
+	return ret;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netns.h - Network namespaces by name, path or PID, and running a step inside one */
+#ifndef QDES_NETNS_H
+#define QDES_NETNS_H
+
+#include <stddef.h>
+
+int netns_open(const char *spec, char *path, size_t pathlen);
+int netns_enter(int target_fd);
+int netns_leave(int saved_fd);
+
+#endif /* QDES_NETNS_H */

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch.c - The distributed learning switch: forwarding decisions between ports and underlay
+ *
+ * Theory of operation
+ *
+ * Every member of a segment runs this same switch. Its local side is a set of ports (the TAP,
+ * later guest sockets); its remote side is the underlay, where a MAC address lives at a peer
+ * (address, port). The FDB maps (network id, MAC) to one or the other.
+ *
+ * From a local port: learn the source MAC as local to that port, then
+ *  - a known local destination on another port gets the frame directly (never the underlay);
+ *  - a known remote destination gets one UDP unicast datagram, to the one member that owns it;
+ *  - broadcast, multicast and unknown unicast are flooded: to every other local port and once
+ *    to the multicast group, which reaches every member.
+ *
+ * From the underlay: drop what is malformed, foreign or our own echo (each counted), learn the
+ * source MAC as living at the sender, then deliver to local ports only: a member never forwards
+ * from the underlay to the underlay (split horizon), which is what keeps a full mesh loop-free.
+ * A frame that reached us by flooding but whose destination we know lives elsewhere is not
+ * delivered: this keeps unicast between two members away from every other member's TAP.
+ *
+ * A MAC seen on a local port is never re-learned from the underlay (counted as a conflict and
+ * dropped, as the kernel's vxlan does for local entries), so a remote member cannot hijack a
+ * local address. The encapsulation header is written into headroom in front of the frame, so the
+ * only copies of a frame are the kernel's own.
+ */
+
+#include <string.h>
+
+#include "proto.h"
+#include "switch.h"
+
+void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint16_t netid, unsigned int mtu,
+		 const struct switch_tx *tx, struct qdes_counters *cnt)
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->fdb = fdb;
+	sw->netid = netid;
+	sw->mtu = mtu;
+	sw->tx = *tx;
+	sw->cnt = cnt;
+	sw->move_rl = (struct ratelimit)RATELIMIT_INIT(5000, 10);
+}
+
+/* Return: the port's id (its slot), or -1 if every slot is taken */
+int switch_add_port(struct qdes_switch *sw, struct qdes_port *port)
+{
+	unsigned int i;
+
+	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
+		if (!sw->ports[i]) {
+			sw->ports[i] = port;
+			port->id = (uint16_t)i;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+void switch_del_port(struct qdes_switch *sw, struct qdes_port *port)
+{
+	if (port->id < SWITCH_MAX_PORTS && sw->ports[port->id] == port) {
+		sw->cnt->fdb_flushed += fdb_flush_port(sw->fdb, port->id);
+		sw->ports[port->id] = NULL;
+	}
+}
+
+int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self)
+{
+	if (sw->n_self >= SWITCH_MAX_SELF)
+		return -1;
+	sw->self[sw->n_self++] = *self;
+	return 0;
+}
+
+static bool is_self(const struct qdes_switch *sw, const union qdes_sockaddr *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->n_self; i++)
+		if (addr_equal(&sw->self[i], src))
+			return true;
+	return false;
+}
+
+static void log_move(struct qdes_switch *sw, const uint8_t *mac, const char *where)
+{
+	char m[MAC_STRLEN];
+
+	if (ratelimit_ok(&sw->move_rl, sw->now))
+		info("fdb %s netid %u moved to %s", mac_str(mac, m), sw->netid, where);
+}
+
+static void flood_local(struct qdes_switch *sw, const struct qdes_port *except, const uint8_t *frame,
+			size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
+		struct qdes_port *p = sw->ports[i];
+
+		if (p && p != except)
+			p->ops->send(p, frame, len);
+	}
+}
+
+/**
+ * switch_from_port() - Forward a frame that a local port received
+ * @sw:		switch
+ * @in:		ingress port
+ * @frame:	Ethernet frame, with PROTO_HEADROOM writable bytes in front of it
+ * @len:	frame length
+ */
+void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len)
+{
+	const uint8_t *dst = eth_dst(frame), *src = eth_src(frame);
+	uint8_t *dgram = frame - QDES_HDR_LEN;
+	struct fdb_entry *e = NULL;
+
+	if (len < ETH_HLEN_)
+		return;
+	if (mac_is_multicast(src) || mac_is_zero(src)) {
+		sw->cnt->drop_src_mac++;
+		return;
+	}
+	switch (fdb_learn_local(sw->fdb, sw->netid, src, in->id, sw->now)) {
+	case FDB_NEW:
+		sw->cnt->fdb_learned++;
+		break;
+	case FDB_MOVED:
+		sw->cnt->fdb_moved++;
+		log_move(sw, src, in->name);
+		break;
+	case FDB_FULL:
+		sw->cnt->fdb_full++;
+		break;
+	case FDB_CONFLICT:
+		sw->cnt->fdb_conflict++;
+		break;
+	case FDB_REFRESH:
+		break;
+	}
+
+	if (!mac_is_multicast(dst))
+		e = fdb_lookup(sw->fdb, sw->netid, dst);
+	if (e && e->kind == FDB_LOCAL) {
+		struct qdes_port *out = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+
+		e->used = sw->now;
+		if (out && out != in)
+			out->ops->send(out, frame, len);
+		return;
+	}
+
+	proto_qdes_encode(dgram, sw->netid);
+	if (e) {
+		e->used = sw->now;
+		sw->cnt->tx_unicast++;
+		sw->tx.unicast(sw->tx.ctx, &e->peer, dgram, len + QDES_HDR_LEN);
+		return;
+	}
+	flood_local(sw, in, frame, len);
+	sw->cnt->tx_flood++;
+	sw->tx.flood(sw->tx.ctx, dgram, len + QDES_HDR_LEN);
+}
+
+static void count_drop(struct qdes_counters *c, enum proto_verdict v)
+{
+	switch (v) {
+	case PROTO_DROP_SHORT:
+		c->drop_short++;
+		break;
+	case PROTO_DROP_MAGIC:
+		c->drop_magic++;
+		break;
+	case PROTO_DROP_VERSION:
+		c->drop_version++;
+		break;
+	case PROTO_DROP_FLAGS:
+		c->drop_flags++;
+		break;
+	case PROTO_DROP_NETID:
+		c->drop_netid++;
+		break;
+	case PROTO_DROP_OVERSIZE:
+		c->drop_oversize++;
+		break;
+	case PROTO_DROP_SRC_MAC:
+		c->drop_src_mac++;
+		break;
+	case PROTO_FRAME:
+	case PROTO_LEAVE:
+	case PROTO_VERDICT_MAX:
+		break;
+	}
+}
+
+/**
+ * switch_from_underlay() - Handle one datagram received from the underlay
+ * @sw:		switch
+ * @src:	its sender
+ * @dgram:	UDP payload
+ * @len:	its length
+ */
+void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
+			  const uint8_t *dgram, size_t len)
+{
+	char where[ADDR_STRLEN];
+	struct fdb_entry *e = NULL;
+	enum proto_verdict v;
+	struct proto_rx rx;
+	const uint8_t *dst;
+
+	if (is_self(sw, src)) {
+		sw->cnt->drop_self++;
+		return;
+	}
+	v = proto_qdes_decode(dgram, len, sw->netid, sw->mtu, &rx);
+	if (v == PROTO_LEAVE) {
+		unsigned int n = fdb_flush_peer(sw->fdb, src);
+
+		sw->cnt->leave_rx++;
+		sw->cnt->fdb_flushed += n;
+		info("leave from %s: %u fdb entries flushed", addr_str(src, where, sizeof(where)), n);
+		return;
+	}
+	if (v != PROTO_FRAME) {
+		count_drop(sw->cnt, v);
+		return;
+	}
+
+	switch (fdb_learn_remote(sw->fdb, sw->netid, eth_src(rx.frame), src, sw->now)) {
+	case FDB_NEW:
+		sw->cnt->fdb_learned++;
+		break;
+	case FDB_MOVED:
+		sw->cnt->fdb_moved++;
+		log_move(sw, eth_src(rx.frame), addr_str(src, where, sizeof(where)));
+		break;
+	case FDB_FULL:
+		sw->cnt->fdb_full++;
+		break;
+	case FDB_CONFLICT:
+		/* Someone else claims a MAC that lives here: never deliver it. */
+		sw->cnt->fdb_conflict++;
+		return;
+	case FDB_REFRESH:
+		break;
+	}
+
+	dst = eth_dst(rx.frame);
+	if (mac_is_multicast(dst)) {
+		flood_local(sw, NULL, rx.frame, rx.frame_len);
+		return;
+	}
+	e = fdb_lookup(sw->fdb, sw->netid, dst);
+	if (!e) {
+		flood_local(sw, NULL, rx.frame, rx.frame_len);
+	} else if (e->kind == FDB_LOCAL) {
+		struct qdes_port *out = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+
+		e->used = sw->now;
+		if (out)
+			out->ops->send(out, rx.frame, rx.frame_len);
+	} else {
+		sw->cnt->drop_remote_dst++;
+	}
+}
+
+unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms)
+{
+	unsigned int n = fdb_age(sw->fdb, sw->now, ageing_ms);
+
+	sw->cnt->fdb_aged += n;
+	return n;
+}
+
+struct dump_ctx {
+	struct qdes_switch *sw;
+};
+
+static void dump_entry(const struct fdb_entry *e, void *arg)
+{
+	struct qdes_switch *sw = ((struct dump_ctx *)arg)->sw;
+	uint64_t age = (sw->now - e->updated) / 1000;
+	char m[MAC_STRLEN], a[ADDR_STRLEN];
+
+	if (e->kind == FDB_LOCAL) {
+		const struct qdes_port *p = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+
+		notice("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), e->netid,
+		       p ? p->name : "?", (unsigned long long)age);
+	} else {
+		notice("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), e->netid,
+		       addr_str(&e->peer, a, sizeof(a)),
+		       e->flags & FDB_F_STATIC ? "static" : "dynamic", (unsigned long long)age);
+	}
+}
+
+/* The SIGUSR1 dump: a stable, greppable format (see the man page, COUNTERS AND FDB). */
+void switch_dump(struct qdes_switch *sw, const char *ifname)
+{
+	struct dump_ctx ctx = { sw };
+
+	notice("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
+	fdb_foreach(sw->fdb, dump_entry, &ctx);
+#define DUMP_COUNTER(name) notice("counter " #name " %llu", (unsigned long long)sw->cnt->name);
+	QDES_COUNTERS(DUMP_COUNTER)
+#undef DUMP_COUNTER
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch.h - The distributed learning switch: forwarding decisions between ports and underlay */
+#ifndef QDES_SWITCH_H
+#define QDES_SWITCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "counters.h"
+#include "fdb.h"
+#include "log.h"
+#include "port.h"
+
+#define SWITCH_MAX_PORTS 64
+#define SWITCH_MAX_SELF 4
+
+/**
+ * struct switch_tx - the underlay as the switch sees it
+ * @unicast:	queue one datagram to one peer
+ * @flood:	queue one datagram to every member (the multicast group)
+ * @ctx:	passed back to both
+ *
+ * The datagram buffer stays valid until the caller of the switch flushes the underlay, so the
+ * underlay may batch without copying.
+ */
+struct switch_tx {
+	void (*unicast)(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram,
+			size_t len);
+	void (*flood)(void *ctx, const uint8_t *dgram, size_t len);
+	void *ctx;
+};
+
+/**
+ * struct qdes_switch - switch state; the FDB is the only state both directions share
+ * @fdb:	forwarding database
+ * @netid:	the network id served
+ * @mtu:	segment MTU: longer frames from the underlay are dropped
+ * @ports:	local ports, by slot; NULL where free
+ * @tx:		underlay output
+ * @self:	our own underlay addresses: datagrams from them are echoes, not members
+ * @n_self:	entries in @self
+ * @cnt:	counters
+ * @now:	monotonic ms, set by the event loop before each burst
+ * @move_rl:	rate limit for the "MAC moved" log line
+ */
+struct qdes_switch {
+	struct fdb *fdb;
+	uint16_t netid;
+	unsigned int mtu;
+	struct qdes_port *ports[SWITCH_MAX_PORTS];
+	struct switch_tx tx;
+	union qdes_sockaddr self[SWITCH_MAX_SELF];
+	unsigned int n_self;
+	struct qdes_counters *cnt;
+	uint64_t now;
+	struct ratelimit move_rl;
+};
+
+void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint16_t netid, unsigned int mtu,
+		 const struct switch_tx *tx, struct qdes_counters *cnt);
+int switch_add_port(struct qdes_switch *sw, struct qdes_port *port);
+void switch_del_port(struct qdes_switch *sw, struct qdes_port *port);
+int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self);
+void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len);
+void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
+			  const uint8_t *dgram, size_t len);
+unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms);
+void switch_dump(struct qdes_switch *sw, const char *ifname);
+
+#endif /* QDES_SWITCH_H */

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* underlay.c - UDP sockets of the underlay: unicast + multicast, IPv4/IPv6, batched I/O
+ *
+ * Two sockets per member. The unicast socket is bound to the local port and does all the
+ * sending, multicast included, so every datagram of ours carries the same source address and
+ * port: that pair is what other members learn our MACs at, and several members can share a host
+ * and a group. The multicast socket is bound to the group itself and only receives floods.
+ */
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "underlay.h"
+
+/* Room for bursts while the loop is busy with the other direction */
+#define UNDERLAY_SOCKBUF (4 << 20)
+
+static int set_int(int fd, int level, int opt, int val)
+{
+	return setsockopt(fd, level, opt, &val, sizeof(val));
+}
+
+static void set_bufs(int fd)
+{
+	/* FORCE variants pass rmem_max as root; otherwise take what the limits allow. */
+	if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, UNDERLAY_SOCKBUF))
+		(void)set_int(fd, SOL_SOCKET, SO_RCVBUF, UNDERLAY_SOCKBUF);
+	if (set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, UNDERLAY_SOCKBUF))
+		(void)set_int(fd, SOL_SOCKET, SO_SNDBUF, UNDERLAY_SOCKBUF);
+}
+
+/* Outgoing multicast interface, TTL/hops and loopback, for sending from @fd */
+static int set_mcast_out(int fd, const struct underlay_opts *o, const char **what)
+{
+	int family = o->group->sa.sa_family;
+	int mttl = o->ttl ? o->ttl : 1;
+
+	if (family == AF_INET) {
+		struct ip_mreqn mr = { .imr_ifindex = o->ifindex };
+
+		if (o->local)
+			mr.imr_address = o->local->in4.sin_addr;
+		*what = "IP_MULTICAST_IF";
+		if ((o->ifindex || o->local) &&
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)))
+			return -1;
+		*what = "IP_MULTICAST_TTL";
+		if (set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, mttl))
+			return -1;
+		*what = "IP_TTL";
+		if (o->ttl && set_int(fd, IPPROTO_IP, IP_TTL, o->ttl))
+			return -1;
+		/* Other members on this host hear us through the loopback; our own echo is
+		 * recognised by its source address and port and dropped. */
+		*what = "IP_MULTICAST_LOOP";
+		return set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1);
+	}
+	*what = "IPV6_MULTICAST_IF";
+	if (o->ifindex && set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, o->ifindex))
+		return -1;
+	*what = "IPV6_MULTICAST_HOPS";
+	if (set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, mttl))
+		return -1;
+	*what = "IPV6_UNICAST_HOPS";
+	if (o->ttl && set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, o->ttl))
+		return -1;
+	*what = "IPV6_MULTICAST_LOOP";
+	return set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
+}
+
+static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *err,
+		      size_t errlen)
+{
+	int family = o->group->sa.sa_family;
+	union qdes_sockaddr a;
+	const char *what = "socket";
+	socklen_t alen;
+	char s[ADDR_STRLEN];
+	int fd;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (family == AF_INET6) {
+		what = "IPV6_V6ONLY";
+		if (set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))
+			goto fail;
+	}
+	if (set_mcast_out(fd, o, &what))
+		goto fail;
+	set_bufs(fd);
+
+	memset(&a, 0, sizeof(a));
+	if (o->local)
+		a = *o->local;
+	else
+		a.sa.sa_family = (sa_family_t)family;
+	if (family == AF_INET6 && !o->local && o->group->in6.sin6_scope_id)
+		a.in6.sin6_scope_id = o->group->in6.sin6_scope_id;
+	addr_set_port(&a, o->port);
+	if (bind(fd, &a.sa, addr_len(&a))) {
+		snprintf(err, errlen, "cannot bind unicast socket to %s: %s",
+			 addr_str(&a, s, sizeof(s)), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	alen = sizeof(ul->bound);
+	what = "getsockname";
+	if (getsockname(fd, &ul->bound.sa, &alen))
+		goto fail;
+	ul->ucast_fd = fd;
+	return 0;
+fail:
+	snprintf(err, errlen, "unicast socket: %s: %s", what, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int open_mcast(struct underlay *ul, const struct underlay_opts *o, char *err,
+		      size_t errlen)
+{
+	int family = o->group->sa.sa_family;
+	const char *what = "socket";
+	char s[ADDR_STRLEN];
+	int fd;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	/* Every member on this host binds the same group and port, and each gets a copy. */
+	what = "SO_REUSEADDR";
+	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1))
+		goto fail;
+	if (family == AF_INET6) {
+		what = "IPV6_V6ONLY";
+		if (set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))
+			goto fail;
+	}
+	set_bufs(fd);
+	if (bind(fd, &o->group->sa, addr_len(o->group))) {
+		snprintf(err, errlen, "cannot bind to group %s: %s",
+			 addr_str(o->group, s, sizeof(s)), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (family == AF_INET) {
+		struct ip_mreqn mr = { .imr_multiaddr = o->group->in4.sin_addr,
+				       .imr_ifindex = o->ifindex };
+
+		if (o->local)
+			mr.imr_address = o->local->in4.sin_addr;
+		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+			goto join_fail;
+		/* Without this, a socket bound to the port gets every group joined on it. */
+		what = "IP_MULTICAST_ALL";
+		if (set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))
+			goto fail;
+	} else {
+		struct ipv6_mreq mr = { .ipv6mr_multiaddr = o->group->in6.sin6_addr,
+					.ipv6mr_interface = (unsigned int)o->ifindex };
+
+		if (!mr.ipv6mr_interface)
+			mr.ipv6mr_interface = o->group->in6.sin6_scope_id;
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)))
+			goto join_fail;
+#ifdef IPV6_MULTICAST_ALL
+		what = "IPV6_MULTICAST_ALL";
+		if (set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0))
+			goto fail;
+#endif
+	}
+	ul->mcast_fd = fd;
+	return 0;
+join_fail:
+	snprintf(err, errlen, "cannot join group %s: %s%s", addr_str(o->group, s, sizeof(s)),
+		 strerror(errno),
+		 errno == ENODEV ? " (no route for it: add one, or set dev= / --dev)" : "");
+	close(fd);
+	return -1;
+fail:
+	snprintf(err, errlen, "multicast socket: %s: %s", what, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * The source address our floods carry, as the kernel picks it: connect() a scratch socket with
+ * the same multicast settings to the group and ask. Multicast loopback echoes arrive from it.
+ */
+static int find_self(struct underlay *ul, const struct underlay_opts *o, char *err,
+		     size_t errlen)
+{
+	const char *what = "socket";
+	socklen_t alen = sizeof(ul->self);
+	int fd = socket(o->group->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		goto fail;
+	if (set_mcast_out(fd, o, &what))
+		goto fail;
+	what = "bind";
+	if (o->local && bind(fd, &o->local->sa, addr_len(o->local)))
+		goto fail;
+	what = "connect";
+	if (connect(fd, &o->group->sa, addr_len(o->group)))
+		goto fail;
+	what = "getsockname";
+	if (getsockname(fd, &ul->self.sa, &alen))
+		goto fail;
+	addr_set_port(&ul->self, addr_port(&ul->bound));
+	close(fd);
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot find our source address towards the group: %s: %s%s", what,
+		 strerror(errno),
+		 errno == ENETUNREACH ? " (no route for it: add one, or set dev= / --dev)" : "");
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/**
+ * underlay_open() - Open, bind and join the underlay sockets
+ * @ul:		filled in
+ * @o:		options
+ * @cnt:	counters
+ * @err:	one line on failure
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set
+ */
+int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qdes_counters *cnt,
+		  char *err, size_t errlen)
+{
+	unsigned int i;
+
+	memset(ul, 0, sizeof(*ul));
+	ul->ucast_fd = ul->mcast_fd = -1;
+	ul->group = *o->group;
+	ul->cnt = cnt;
+	ul->rx_buf = malloc((size_t)UNDERLAY_BATCH * UNDERLAY_RX_BUF);
+	if (!ul->rx_buf) {
+		snprintf(err, errlen, "cannot allocate receive buffers");
+		return -1;
+	}
+	for (i = 0; i < UNDERLAY_BATCH; i++) {
+		ul->rx_iov[i].iov_base = ul->rx_buf + (size_t)i * UNDERLAY_RX_BUF;
+		ul->rx_iov[i].iov_len = UNDERLAY_RX_BUF;
+	}
+	if (open_ucast(ul, o, err, errlen) || open_mcast(ul, o, err, errlen) ||
+	    find_self(ul, o, err, errlen)) {
+		underlay_close(ul);
+		return -1;
+	}
+	return 0;
+}
+
+void underlay_close(struct underlay *ul)
+{
+	if (ul->ucast_fd >= 0)
+		close(ul->ucast_fd);
+	if (ul->mcast_fd >= 0)
+		close(ul->mcast_fd);
+	ul->ucast_fd = ul->mcast_fd = -1;
+	free(ul->rx_buf);
+	ul->rx_buf = NULL;
+}
+
+/**
+ * underlay_queue() - Queue one datagram for the next sendmmsg()
+ * @ul:		underlay
+ * @dst:	destination
+ * @dgram:	payload: must stay valid until underlay_flush()
+ * @len:	its length
+ */
+void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
+		    size_t len)
+{
+	unsigned int i;
+
+	if (ul->tx_n == UNDERLAY_BATCH)
+		underlay_flush(ul);
+	i = ul->tx_n++;
+	ul->tx_addr[i] = *dst;
+	ul->tx_iov[i].iov_base = (void *)dgram;
+	ul->tx_iov[i].iov_len = len;
+	memset(&ul->tx_msg[i].msg_hdr, 0, sizeof(ul->tx_msg[i].msg_hdr));
+	ul->tx_msg[i].msg_hdr.msg_name = &ul->tx_addr[i];
+	ul->tx_msg[i].msg_hdr.msg_namelen = addr_len(dst);
+	ul->tx_msg[i].msg_hdr.msg_iov = &ul->tx_iov[i];
+	ul->tx_msg[i].msg_hdr.msg_iovlen = 1;
+}
+
+/*
+ * Send everything queued. The socket blocks when its buffer is full: that pushes back on the
+ * TAP, whose queue then drops, which TCP understands better than losses in the middle of a burst.
+ * A datagram the kernel refuses (no route, say) is counted and skipped, never retried forever.
+ */
+void underlay_flush(struct underlay *ul)
+{
+	unsigned int i = 0;
+
+	while (i < ul->tx_n) {
+		int n = sendmmsg(ul->ucast_fd, &ul->tx_msg[i], ul->tx_n - i, 0);
+
+		if (n < 0) {
+			char s[ADDR_STRLEN];
+
+			if (errno == EINTR)
+				continue;
+			ul->cnt->udp_tx_errors++;
+			/* One line per power of two errors: visible, never a flood. */
+			if (!(ul->cnt->udp_tx_errors & (ul->cnt->udp_tx_errors - 1)))
+				warn("send to %s: %s (%llu errors so far)",
+				     addr_str(&ul->tx_addr[i], s, sizeof(s)), strerror(errno),
+				     (unsigned long long)ul->cnt->udp_tx_errors);
+			i++;
+			continue;
+		}
+		for (; n > 0; n--, i++) {
+			ul->cnt->udp_tx_datagrams++;
+			ul->cnt->udp_tx_bytes += ul->tx_iov[i].iov_len;
+		}
+	}
+	ul->tx_n = 0;
+}
+
+/**
+ * underlay_recv() - Receive what is waiting on @fd, in batches, and hand each datagram to @fn
+ * @ul:		underlay
+ * @fd:		ucast_fd or mcast_fd
+ * @fn:		called per datagram, with a buffer valid only during the call
+ * @arg:	for @fn
+ *
+ * Stops after a few batches even if more is waiting, so the other direction gets its turn.
+ *
+ * Return: datagrams received, or -1 on an error other than "nothing more to read"
+ */
+int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
+{
+	int total = 0, round;
+
+	for (round = 0; round < 4; round++) {
+		unsigned int i;
+		int n;
+
+		for (i = 0; i < UNDERLAY_BATCH; i++) {
+			struct msghdr *h = &ul->rx_msg[i].msg_hdr;
+
+			h->msg_name = &ul->rx_addr[i];
+			h->msg_namelen = sizeof(ul->rx_addr[i]);
+			h->msg_iov = &ul->rx_iov[i];
+			h->msg_iovlen = 1;
+			h->msg_control = NULL;
+			h->msg_controllen = 0;
+			h->msg_flags = 0;
+		}
+		n = recvmmsg(fd, ul->rx_msg, UNDERLAY_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			/* ICMP errors for earlier sends surface here: not fatal. */
+			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			    errno == ENETUNREACH)
+				continue;
+			return -1;
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
+			ul->cnt->udp_rx_datagrams++;
+			ul->cnt->udp_rx_bytes += ul->rx_msg[i].msg_len;
+			fn(arg, &ul->rx_addr[i], ul->rx_iov[i].iov_base, ul->rx_msg[i].msg_len);
+		}
+		total += n;
+		if (n < UNDERLAY_BATCH)
+			break;
+	}
+	return total;
+}
+
+/* A leave notice to the group: sent directly, the loop is about to stop. */
+int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len)
+{
+	ssize_t n = sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa, addr_len(&ul->group));
+
+	return n == (ssize_t)len ? 0 : -1;
+}

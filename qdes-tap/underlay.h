@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* underlay.h - UDP sockets of the underlay: unicast + multicast, IPv4/IPv6, batched I/O */
+#ifndef QDES_UNDERLAY_H
+#define QDES_UNDERLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "counters.h"
+
+#define UNDERLAY_BATCH 64
+/* Any UDP payload fits, so nothing is ever truncated: oversize is judged by length alone. */
+#define UNDERLAY_RX_BUF 65536
+#define UNDERLAY_ERRLEN 256
+
+/**
+ * struct underlay_opts - how to open the underlay
+ * @group:	multicast group and port (flood destination, membership)
+ * @local:	local address to bind and send from, or NULL for any
+ * @port:	local unicast port, 0 for an ephemeral one
+ * @ifindex:	underlay interface for multicast, 0: by route
+ * @ttl:	TTL / hop limit, 0: 1 for multicast, system default for unicast
+ */
+struct underlay_opts {
+	const union qdes_sockaddr *group;
+	const union qdes_sockaddr *local;
+	uint16_t port;
+	int ifindex;
+	int ttl;
+};
+
+/**
+ * struct underlay - the two sockets and their batches
+ * @ucast_fd:	bound to the local port: receives unicast, sends everything
+ * @mcast_fd:	bound to the group: receives floods
+ * @group:	flood destination
+ * @bound:	what @ucast_fd is bound to (the port is what members learn us by)
+ * @self:	our own source address as others see it (multicast loopback echoes)
+ * @tx_*:	datagrams queued for one sendmmsg()
+ * @rx_*:	receive ring for recvmmsg()
+ * @cnt:	counters (udp_*)
+ */
+struct underlay {
+	int ucast_fd;
+	int mcast_fd;
+	union qdes_sockaddr group;
+	union qdes_sockaddr bound;
+	union qdes_sockaddr self;
+	struct mmsghdr tx_msg[UNDERLAY_BATCH];
+	struct iovec tx_iov[UNDERLAY_BATCH];
+	union qdes_sockaddr tx_addr[UNDERLAY_BATCH];
+	unsigned int tx_n;
+	struct mmsghdr rx_msg[UNDERLAY_BATCH];
+	struct iovec rx_iov[UNDERLAY_BATCH];
+	union qdes_sockaddr rx_addr[UNDERLAY_BATCH];
+	uint8_t *rx_buf;
+	struct qdes_counters *cnt;
+	uint64_t tx_err_logged;
+};
+
+typedef void (*underlay_rx_fn)(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram,
+			       size_t len);
+
+int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qdes_counters *cnt,
+		  char *err, size_t errlen);
+void underlay_close(struct underlay *ul);
+void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
+		    size_t len);
+void underlay_flush(struct underlay *ul);
+int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg);
+int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len);
+
+#endif /* QDES_UNDERLAY_H */

@@ -21,7 +21,7 @@ INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -linipars
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv) $(INI_CFLAGS)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv) $(INI_LIBS)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
+ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
 	-Iqdes-tap -MMD -MP $(CFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_switch.c - Forwarding decisions of the learning switch, with fake ports and underlay */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "switch.h"
+
+#define NETID 42
+#define MTU 1450
+
+struct sent {
+	unsigned int n;
+	size_t len;
+	uint8_t last[2048];
+	union qdes_sockaddr dst;
+};
+
+struct fake_port {
+	struct qdes_port port;
+	struct sent out;
+};
+
+static struct sent ucast, flood;
+
+static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len)
+{
+	struct fake_port *fp = p->priv;
+
+	fp->out.n++;
+	fp->out.len = len;
+	memcpy(fp->out.last, frame, len);
+}
+
+static const struct port_ops fake_ops = { "fake", fake_send };
+
+static void fake_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *d, size_t len)
+{
+	(void)ctx;
+	ucast.n++;
+	ucast.len = len;
+	ucast.dst = *dst;
+	memcpy(ucast.last, d, len);
+}
+
+static void fake_flood(void *ctx, const uint8_t *d, size_t len)
+{
+	(void)ctx;
+	flood.n++;
+	flood.len = len;
+	memcpy(flood.last, d, len);
+}
+
+struct world {
+	struct qdes_switch sw;
+	struct qdes_counters cnt;
+	struct fdb *fdb;
+	struct fake_port tap, guest;
+	union qdes_sockaddr self, peer_a, peer_b;
+};
+
+static const uint8_t MAC_LOCAL[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t MAC_GUEST[6] = { 2, 0, 0, 0, 0, 9 };
+static const uint8_t MAC_A[6] = { 2, 0, 0, 0, 0, 0xa };
+static const uint8_t MAC_B[6] = { 2, 0, 0, 0, 0, 0xb };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static int setup(void **state)
+{
+	static struct world w;
+	struct switch_tx tx = { fake_unicast, fake_flood, NULL };
+
+	memset(&w, 0, sizeof(w));
+	memset(&ucast, 0, sizeof(ucast));
+	memset(&flood, 0, sizeof(flood));
+	w.fdb = fdb_new(1024, 12345);
+	assert_non_null(w.fdb);
+	switch_init(&w.sw, w.fdb, NETID, MTU, &tx, &w.cnt);
+	w.tap.port = (struct qdes_port){ .ops = &fake_ops, .name = "qdes0", .priv = &w.tap };
+	assert_int_equal(switch_add_port(&w.sw, &w.tap.port), 0);
+	assert_int_equal(addr_parse("10.77.0.1:40000", 0, true, &w.self), 0);
+	assert_int_equal(addr_parse("10.77.0.2:40001", 0, true, &w.peer_a), 0);
+	assert_int_equal(addr_parse("10.77.0.3:40002", 0, true, &w.peer_b), 0);
+	assert_int_equal(switch_add_self(&w.sw, &w.self), 0);
+	w.sw.now = 1000;
+	*state = &w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	fdb_free(w->fdb);
+	return 0;
+}
+
+/* A frame in a buffer with headroom, as the TAP hands it over */
+static uint8_t *frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src, size_t *len)
+{
+	uint8_t *f = buf + PROTO_HEADROOM;
+
+	memset(buf, 0, PROTO_HEADROOM + 64);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memcpy(f + 14, "payload", 7);
+	*len = 60;
+	return f;
+}
+
+/* The same frame as a datagram from the underlay */
+static size_t dgram(uint8_t *buf, const uint8_t *dst, const uint8_t *src, uint16_t netid)
+{
+	uint8_t tmp[PROTO_HEADROOM + 64];
+	size_t len;
+	uint8_t *f = frame(tmp, dst, src, &len);
+
+	proto_qdes_encode(buf, netid);
+	memcpy(buf + QDES_HDR_LEN, f, len);
+	return len + QDES_HDR_LEN;
+}
+
+static void test_unknown_unicast_floods_with_header(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[256];
+	size_t len;
+	uint8_t *f = frame(buf, MAC_A, MAC_LOCAL, &len);
+
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(ucast.n, 0);
+	assert_int_equal(flood.len, len + QDES_HDR_LEN);
+	assert_memory_equal(flood.last, "\x51\x44\x01\x00\x00\x2a\x00\x00", 8);
+	assert_memory_equal(flood.last + 8, f, len);
+	assert_int_equal(w->cnt.tx_flood, 1);
+	assert_int_equal(w->cnt.fdb_learned, 1);
+	assert_int_equal(w->tap.out.n, 0);
+}
+
+static void test_learn_remote_then_unicast(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256], buf[256];
+	size_t dl = dgram(d, MAC_LOCAL, MAC_A, NETID), len;
+	uint8_t *f;
+
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(w->tap.out.len, dl - QDES_HDR_LEN);
+
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(ucast.n, 1);
+	assert_int_equal(flood.n, 0);
+	assert_true(addr_equal(&ucast.dst, &w->peer_a));
+	assert_int_equal(w->cnt.tx_unicast, 1);
+}
+
+static void test_broadcast_from_underlay_reaches_tap(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256];
+	size_t dl = dgram(d, BCAST, MAC_A, NETID);
+
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(ucast.n + flood.n, 0); /* split horizon */
+}
+
+static void test_own_echo_is_dropped(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256];
+	size_t dl = dgram(d, BCAST, MAC_LOCAL, NETID);
+
+	switch_from_underlay(&w->sw, &w->self, d, dl);
+	assert_int_equal(w->cnt.drop_self, 1);
+	assert_int_equal(w->tap.out.n, 0);
+	assert_int_equal(fdb_count(w->fdb), 0);
+}
+
+static void test_remote_cannot_hijack_local_mac(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256], buf[256];
+	size_t dl, len;
+	uint8_t *f = frame(buf, BCAST, MAC_LOCAL, &len);
+
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	dl = dgram(d, BCAST, MAC_LOCAL, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	assert_int_equal(w->cnt.fdb_conflict, 1);
+	assert_int_equal(w->tap.out.n, 0);
+	assert_int_equal(fdb_lookup(w->fdb, NETID, MAC_LOCAL)->kind, FDB_LOCAL);
+}
+
+static void test_leave_notice_flushes_peer(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256], buf[256], leave[QDES_HDR_LEN];
+	size_t dl = dgram(d, BCAST, MAC_A, NETID), len;
+	uint8_t *f;
+
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	dl = dgram(d, BCAST, MAC_B, NETID);
+	switch_from_underlay(&w->sw, &w->peer_b, d, dl);
+	assert_int_equal(fdb_count(w->fdb), 2);
+
+	proto_qdes_encode(leave, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, leave, sizeof(leave));
+	assert_int_equal(w->cnt.leave_rx, 1);
+	assert_int_equal(w->cnt.fdb_flushed, 1);
+	assert_null(fdb_lookup(w->fdb, NETID, MAC_A));
+	assert_non_null(fdb_lookup(w->fdb, NETID, MAC_B));
+
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(ucast.n, 0);
+}
+
+static void test_bad_datagrams_are_counted(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256];
+	size_t dl;
+
+	dl = dgram(d, BCAST, MAC_A, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, d, 5);
+	d[0] = 'X';
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	dl = dgram(d, BCAST, MAC_A, NETID);
+	d[2] = 2;
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	dl = dgram(d, BCAST, MAC_A, NETID);
+	d[3] = 0x80;
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	dl = dgram(d, BCAST, MAC_A, 43);
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	dl = dgram(d, BCAST, BCAST, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+
+	assert_int_equal(w->cnt.drop_short, 1);
+	assert_int_equal(w->cnt.drop_magic, 1);
+	assert_int_equal(w->cnt.drop_version, 1);
+	assert_int_equal(w->cnt.drop_flags, 1);
+	assert_int_equal(w->cnt.drop_netid, 1);
+	assert_int_equal(w->cnt.drop_src_mac, 1);
+	assert_int_equal(w->tap.out.n, 0);
+	assert_int_equal(fdb_count(w->fdb), 0);
+}
+
+static void test_flooded_frame_for_other_member_not_delivered(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256];
+	size_t dl = dgram(d, BCAST, MAC_B, NETID);
+
+	switch_from_underlay(&w->sw, &w->peer_b, d, dl);
+	assert_int_equal(w->tap.out.n, 1);
+	/* A floods a frame for B (A does not know B yet): we know B is elsewhere. */
+	dl = dgram(d, MAC_B, MAC_A, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(w->cnt.drop_remote_dst, 1);
+}
+
+static void test_local_ports_talk_without_underlay(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[256];
+	size_t len;
+	uint8_t *f;
+
+	w->guest.port = (struct qdes_port){ .ops = &fake_ops, .name = "guest", .priv = &w->guest };
+	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
+	f = frame(buf, BCAST, MAC_GUEST, &len);
+	switch_from_port(&w->sw, &w->guest.port, f, len);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(w->guest.out.n, 0);
+
+	f = frame(buf, MAC_GUEST, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(w->guest.out.n, 1);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(ucast.n, 0);
+
+	/* Hairpin: a frame to a MAC on its own ingress port goes nowhere. */
+	f = frame(buf, MAC_LOCAL, MAC_LOCAL, &len);
+	f[11] = 7; /* another source on the same port */
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(w->guest.out.n, 1);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(flood.n + ucast.n, 1);
+
+	switch_del_port(&w->sw, &w->guest.port);
+	assert_null(fdb_lookup(w->fdb, NETID, MAC_GUEST));
+}
+
+static void test_ageing_turns_unicast_into_flood(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256], buf[256];
+	size_t dl = dgram(d, BCAST, MAC_A, NETID), len;
+	uint8_t *f;
+
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	w->sw.now += 2999;
+	assert_int_equal(switch_age(&w->sw, 3000), 0);
+	w->sw.now += 1;
+	assert_int_equal(switch_age(&w->sw, 3000), 1);
+	assert_int_equal(w->cnt.fdb_aged, 1);
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(ucast.n, 0);
+}
+
+static void test_migration_between_peers(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[256];
+	size_t dl = dgram(d, BCAST, MAC_A, NETID);
+
+	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
+	switch_from_underlay(&w->sw, &w->peer_b, d, dl);
+	assert_int_equal(w->cnt.fdb_moved, 1);
+	assert_true(addr_equal(&fdb_lookup(w->fdb, NETID, MAC_A)->peer, &w->peer_b));
+}
+
+static void test_oversize_and_vlan(void **state)
+{
+	struct world *w = *state;
+	uint8_t d[QDES_HDR_LEN + MTU + 32];
+
+	memset(d, 0, sizeof(d));
+	dgram(d, BCAST, MAC_A, NETID);
+	switch_from_underlay(&w->sw, &w->peer_a, d, QDES_HDR_LEN + MTU + 14);
+	assert_int_equal(w->tap.out.n, 1);
+	switch_from_underlay(&w->sw, &w->peer_a, d, QDES_HDR_LEN + MTU + 15);
+	assert_int_equal(w->cnt.drop_oversize, 1);
+	d[QDES_HDR_LEN + 12] = 0x81;
+	switch_from_underlay(&w->sw, &w->peer_a, d, QDES_HDR_LEN + MTU + 18);
+	assert_int_equal(w->tap.out.n, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unknown_unicast_floods_with_header, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_learn_remote_then_unicast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_from_underlay_reaches_tap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_own_echo_is_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_cannot_hijack_local_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leave_notice_flushes_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_datagrams_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flooded_frame_for_other_member_not_delivered,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_ports_talk_without_underlay, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ageing_turns_unicast_into_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_between_peers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversize_and_vlan, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("switch", tests, NULL, NULL);
+}

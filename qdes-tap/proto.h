@@ -8,8 +8,8 @@
 
 /* QDES v1: 'Q' 'D' version flags | network id (BE) | reserved (send 0) */
 #define QDES_HDR_LEN 8
-#define QDES_MAGIC0 0x51
-#define QDES_MAGIC1 0x44
+#define QDES_MAGIC0  0x51
+#define QDES_MAGIC1  0x44
 /*
  * The wire version. Not QDES_VERSION: the Makefile passes -DQDES_VERSION="<git describe>" for the
  * program's version string, and the two would collide in every file that includes this header.
@@ -25,13 +25,13 @@
  * enum proto_verdict - what a received datagram is; every drop reason has a counter
  */
 enum proto_verdict {
-	PROTO_FRAME = 0,   /* a valid Ethernet frame for us */
-	PROTO_LEAVE,       /* a leave notice: header only, no frame */
-	PROTO_DROP_SHORT,  /* shorter than header + Ethernet header */
-	PROTO_DROP_MAGIC,  /* not 'Q' 'D' */
-	PROTO_DROP_VERSION,/* a version we do not speak */
-	PROTO_DROP_FLAGS,  /* a flag bit we do not understand */
-	PROTO_DROP_NETID,  /* a network id we do not serve */
+	PROTO_FRAME = 0,     /* a valid Ethernet frame for us */
+	PROTO_LEAVE,	     /* a leave notice: header only, no frame */
+	PROTO_DROP_SHORT,    /* shorter than header + Ethernet header */
+	PROTO_DROP_MAGIC,    /* not 'Q' 'D' */
+	PROTO_DROP_VERSION,  /* a version we do not speak */
+	PROTO_DROP_FLAGS,    /* a flag bit we do not understand */
+	PROTO_DROP_NETID,    /* a network id we do not serve */
 	PROTO_DROP_OVERSIZE, /* frame longer than MTU + 14 (+4 with 802.1Q) */
 	PROTO_DROP_SRC_MAC,  /* source MAC multicast, broadcast or all-zero */
 	PROTO_VERDICT_MAX,

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* proto.c - QDES v1 encapsulation: header encoding, datagram validation and decoding */
+
+#include "ether.h"
+#include "proto.h"
+
+static uint16_t qdes_netid(const uint8_t *hdr)
+{
+	return (uint16_t)(hdr[4] << 8 | hdr[5]);
+}
+
+/*
+ * The header checks a leave notice and a frame share, in the documented order of the drop
+ * reasons. Reserved bytes 6-7 are not looked at: a later version may use them, and a v1
+ * receiver must keep accepting what it can. PROTO_FRAME here means "no reason to drop".
+ */
+static enum proto_verdict qdes_check_hdr(const uint8_t *hdr, uint16_t netid)
+{
+	if (hdr[0] != QDES_MAGIC0 || hdr[1] != QDES_MAGIC1)
+		return PROTO_DROP_MAGIC;
+	if (hdr[2] != QDES_PROTO_VERSION)
+		return PROTO_DROP_VERSION;
+	if (hdr[3] & ~QDES_FLAGS_KNOWN)
+		return PROTO_DROP_FLAGS;
+	if (qdes_netid(hdr) != netid)
+		return PROTO_DROP_NETID;
+	return PROTO_FRAME;
+}
+
+/**
+ * proto_max_frame() - Longest Ethernet frame (no FCS) the TAP can take
+ * @mtu:	TAP MTU, the largest payload after the Ethernet header
+ * @frame:	the frame, to see whether it carries an 802.1Q tag
+ * @len:	its length; below an Ethernet header no tag is assumed
+ *
+ * An 802.1Q tag sits between the MACs and the inner ethertype, so a tagged frame may be 4 bytes
+ * longer for the same payload, as on any Ethernet port. Only 0x8100 is allowed the extra bytes:
+ * that is what the spec names, and 802.1ad (0x88a8) stacks would need 8.
+ *
+ * Return: MTU + 14, plus 4 for an 802.1Q-tagged frame
+ */
+size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len)
+{
+	size_t max = (size_t)mtu + ETH_HLEN_;
+
+	if (len >= ETH_HLEN_ && eth_type(frame) == ETHERTYPE_8021Q)
+		max += VLAN_HLEN_;
+	return max;
+}
+
+/**
+ * proto_qdes_decode() - Validate a received QDES datagram and find the frame in it
+ * @buf:	UDP payload, untrusted: nothing past @len is ever read
+ * @len:	its length
+ * @netid:	the network id this interface serves
+ * @mtu:	TAP MTU, to bound the frame length
+ * @out:	always written: @netid from the header once @len reaches a header (else 0); @frame
+ *		and @frame_len only on PROTO_FRAME (else NULL and 0)
+ *
+ * Checks run in the order of the drop counters, and the first failing one is the verdict:
+ * short, magic, version, flags, network id, oversize, source MAC.
+ *
+ * Length is judged before anything else, but exactly 8 bytes is a leave-notice candidate, not a
+ * short datagram: it goes through the same header checks as a frame, so a leave notice with a bad
+ * magic counts as drop_magic, one for a foreign network as drop_netid, and only a header that
+ * passes them all is PROTO_LEAVE. Below 8 bytes there is no header to judge, and 9 to 21 bytes
+ * can be neither a leave notice nor a frame with a whole Ethernet header: both are
+ * PROTO_DROP_SHORT whatever their first bytes say.
+ *
+ * Return: PROTO_FRAME, PROTO_LEAVE, or the PROTO_DROP_* reason
+ */
+enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t netid,
+				     unsigned int mtu, struct proto_rx *out)
+{
+	const uint8_t *frame;
+	size_t frame_len;
+	enum proto_verdict v;
+
+	out->netid = 0;
+	out->frame = NULL;
+	out->frame_len = 0;
+
+	if (len < QDES_HDR_LEN)
+		return PROTO_DROP_SHORT;
+	out->netid = qdes_netid(buf);
+	if (len != QDES_HDR_LEN && len < QDES_HDR_LEN + ETH_HLEN_)
+		return PROTO_DROP_SHORT;
+
+	v = qdes_check_hdr(buf, netid);
+	if (v != PROTO_FRAME)
+		return v;
+	if (len == QDES_HDR_LEN)
+		return PROTO_LEAVE;
+
+	frame = buf + QDES_HDR_LEN;
+	frame_len = len - QDES_HDR_LEN;
+	if (frame_len > proto_max_frame(mtu, frame, frame_len))
+		return PROTO_DROP_OVERSIZE;
+	/* Learning such a source would poison the FDB: no station sends from a group address */
+	if (mac_is_multicast(eth_src(frame)) || mac_is_zero(eth_src(frame)))
+		return PROTO_DROP_SRC_MAC;
+
+	out->frame = frame;
+	out->frame_len = frame_len;
+	return PROTO_FRAME;
+}
+
+/**
+ * proto_qdes_encode() - Write a QDES v1 header; the frame follows it in the same buffer
+ * @hdr:	the 8 bytes in front of the frame (within PROTO_HEADROOM)
+ * @netid:	network id of the segment
+ *
+ * Flags and reserved bytes are zero: v1 defines no flags, and receivers drop unknown ones.
+ * A header on its own is a leave notice.
+ */
+void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid)
+{
+	hdr[0] = QDES_MAGIC0;
+	hdr[1] = QDES_MAGIC1;
+	hdr[2] = QDES_PROTO_VERSION;
+	hdr[3] = 0;
+	hdr[4] = (uint8_t)(netid >> 8);
+	hdr[5] = (uint8_t)netid;
+	hdr[6] = 0;
+	hdr[7] = 0;
+}
+
+/**
+ * proto_verdict_name() - Short name of a verdict, as in its counter name
+ * @v:	verdict
+ *
+ * The drop names are the counter names without "drop_", so a caller can print
+ * "drop_%s" and match the SIGUSR1 dump; a leave is counted as leave_rx.
+ *
+ * Return: "frame", "leave", or the drop reason ("short", "magic", ... "src_mac"); "unknown" for
+ * PROTO_VERDICT_MAX or a value outside the enum
+ */
+const char *proto_verdict_name(enum proto_verdict v)
+{
+	/* No default: -Wswitch flags a new verdict that has no name yet */
+	switch (v) {
+	case PROTO_FRAME:
+		return "frame";
+	case PROTO_LEAVE:
+		return "leave";
+	case PROTO_DROP_SHORT:
+		return "short";
+	case PROTO_DROP_MAGIC:
+		return "magic";
+	case PROTO_DROP_VERSION:
+		return "version";
+	case PROTO_DROP_FLAGS:
+		return "flags";
+	case PROTO_DROP_NETID:
+		return "netid";
+	case PROTO_DROP_OVERSIZE:
+		return "oversize";
+	case PROTO_DROP_SRC_MAC:
+		return "src_mac";
+	case PROTO_VERDICT_MAX:
+		break;
+	}
+	return "unknown";
+}

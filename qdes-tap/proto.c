@@ -18,7 +18,7 @@ static enum proto_verdict qdes_check_hdr(const uint8_t *hdr, uint16_t netid)
 {
 	if (hdr[0] != QDES_MAGIC0 || hdr[1] != QDES_MAGIC1)
 		return PROTO_DROP_MAGIC;
-	if (hdr[2] != QDES_PROTO_VERSION)
+	if (hdr[2] != QDES_VERSION)
 		return PROTO_DROP_VERSION;
 	if (hdr[3] & ~QDES_FLAGS_KNOWN)
 		return PROTO_DROP_FLAGS;
@@ -117,7 +117,7 @@ void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid)
 {
 	hdr[0] = QDES_MAGIC0;
 	hdr[1] = QDES_MAGIC1;
-	hdr[2] = QDES_PROTO_VERSION;
+	hdr[2] = QDES_VERSION;
 	hdr[3] = 0;
 	hdr[4] = (uint8_t)(netid >> 8);
 	hdr[5] = (uint8_t)netid;

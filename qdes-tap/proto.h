@@ -10,11 +10,7 @@
 #define QDES_HDR_LEN 8
 #define QDES_MAGIC0  0x51
 #define QDES_MAGIC1  0x44
-/*
- * The wire version. Not QDES_VERSION: the Makefile passes -DQDES_VERSION="<git describe>" for the
- * program's version string, and the two would collide in every file that includes this header.
- */
-#define QDES_PROTO_VERSION 1
+#define QDES_VERSION 1
 /* No flag bits are defined in v1: a receiver drops any datagram that has one set. */
 #define QDES_FLAGS_KNOWN 0x00
 

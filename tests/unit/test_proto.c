@@ -516,7 +516,7 @@ static void test_fuzz(void **state)
 			b[1] = QDES_MAGIC1;
 		}
 		if (len > 2 && (r & 0xf0))
-			b[2] = QDES_PROTO_VERSION;
+			b[2] = QDES_VERSION;
 		if (len > 3 && (r & 0xf00))
 			b[3] = 0;
 		if (len > 5 && (r & 0xf000)) {

@@ -61,57 +61,60 @@ struct nl_attr_table {
 	unsigned int n;
 };
 
-#define NL_TABLE(a) { (a), sizeof(a) / sizeof((a)[0]) }
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* One attribute per line: clang-format would pack these short entries into columns */
+/* clang-format off */
 static const struct nl_attr_name linkinfo_names[] = {
-	[IFLA_INFO_KIND] = { "kind" },
-	[IFLA_INFO_DATA] = { "data" },
-	[IFLA_INFO_SLAVE_KIND] = { "slave_kind" },
-	[IFLA_INFO_SLAVE_DATA] = { "slave_data" },
+	[IFLA_INFO_KIND] = {"kind"},
+	[IFLA_INFO_DATA] = {"data"},
+	[IFLA_INFO_SLAVE_KIND] = {"slave_kind"},
+	[IFLA_INFO_SLAVE_DATA] = {"slave_data"},
 };
-static const struct nl_attr_table linkinfo_table = NL_TABLE(linkinfo_names);
+static const struct nl_attr_table linkinfo_table = {linkinfo_names, ARRAY_SIZE(linkinfo_names)};
 
 static const struct nl_attr_name link_names[] = {
-	[IFLA_ADDRESS] = { "address" },
-	[IFLA_BROADCAST] = { "broadcast" },
-	[IFLA_IFNAME] = { "name" },
-	[IFLA_MTU] = { "mtu" },
-	[IFLA_LINK] = { "link" },
-	[IFLA_MASTER] = { "master" },
-	[IFLA_TXQLEN] = { "txqueuelen" },
-	[IFLA_OPERSTATE] = { "operstate" },
-	[IFLA_LINKINFO] = { "linkinfo", &linkinfo_table },
-	[IFLA_NET_NS_PID] = { "netns" },
-	[IFLA_NET_NS_FD] = { "netns" },
-	[IFLA_EXT_MASK] = { "ext_mask" },
-	[IFLA_ALT_IFNAME] = { "altname" },
+	[IFLA_ADDRESS] = {"address"},
+	[IFLA_BROADCAST] = {"broadcast"},
+	[IFLA_IFNAME] = {"name"},
+	[IFLA_MTU] = {"mtu"},
+	[IFLA_LINK] = {"link"},
+	[IFLA_MASTER] = {"master"},
+	[IFLA_TXQLEN] = {"txqueuelen"},
+	[IFLA_OPERSTATE] = {"operstate"},
+	[IFLA_LINKINFO] = {"linkinfo", &linkinfo_table},
+	[IFLA_NET_NS_PID] = {"netns"},
+	[IFLA_NET_NS_FD] = {"netns"},
+	[IFLA_EXT_MASK] = {"ext_mask"},
+	[IFLA_ALT_IFNAME] = {"altname"},
 };
-static const struct nl_attr_table link_table = NL_TABLE(link_names);
+static const struct nl_attr_table link_table = {link_names, ARRAY_SIZE(link_names)};
 
 static const struct nl_attr_name addr_names[] = {
-	[IFA_ADDRESS] = { "address" },
-	[IFA_LOCAL] = { "local" },
-	[IFA_LABEL] = { "label" },
-	[IFA_BROADCAST] = { "broadcast" },
-	[IFA_CACHEINFO] = { "cacheinfo" },
-	[IFA_FLAGS] = { "flags" },
-	[IFA_RT_PRIORITY] = { "metric" },
+	[IFA_ADDRESS] = {"address"},
+	[IFA_LOCAL] = {"local"},
+	[IFA_LABEL] = {"label"},
+	[IFA_BROADCAST] = {"broadcast"},
+	[IFA_CACHEINFO] = {"cacheinfo"},
+	[IFA_FLAGS] = {"flags"},
+	[IFA_RT_PRIORITY] = {"metric"},
 };
-static const struct nl_attr_table addr_table = NL_TABLE(addr_names);
+static const struct nl_attr_table addr_table = {addr_names, ARRAY_SIZE(addr_names)};
 
 static const struct nl_attr_name route_names[] = {
-	[RTA_DST] = { "dst" },
-	[RTA_SRC] = { "src" },
-	[RTA_IIF] = { "iif" },
-	[RTA_OIF] = { "oif" },
-	[RTA_GATEWAY] = { "gateway" },
-	[RTA_PRIORITY] = { "priority" },
-	[RTA_PREFSRC] = { "prefsrc" },
-	[RTA_TABLE] = { "table" },
-	[RTA_MARK] = { "mark" },
-	[RTA_UID] = { "uid" },
+	[RTA_DST] = {"dst"},
+	[RTA_SRC] = {"src"},
+	[RTA_IIF] = {"iif"},
+	[RTA_OIF] = {"oif"},
+	[RTA_GATEWAY] = {"gateway"},
+	[RTA_PRIORITY] = {"priority"},
+	[RTA_PREFSRC] = {"prefsrc"},
+	[RTA_TABLE] = {"table"},
+	[RTA_MARK] = {"mark"},
+	[RTA_UID] = {"uid"},
 };
-static const struct nl_attr_table route_table = NL_TABLE(route_names);
+static const struct nl_attr_table route_table = {route_names, ARRAY_SIZE(route_names)};
+/* clang-format on */
 
 /**
  * struct nl_req - one request in flight, shared by the data and the error callback
@@ -421,7 +424,7 @@ nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data, const char
 		[NLMSG_DONE] = nl_done_cb,
 	};
 	char what[NL_ERRLEN / 2];
-	struct nl_req r = { .nl = nl, .req = req, .what = what, .cb = cb, .data = data };
+	struct nl_req r = {.nl = nl, .req = req, .what = what, .cb = cb, .data = data};
 	unsigned int portid;
 	va_list ap;
 	ssize_t n;
@@ -975,7 +978,7 @@ int nl_route_get_oif(struct nl *nl, const union qdes_sockaddr *dst, int *ifindex
 	alignas(struct nlmsghdr) char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh = nl_put_header(buf, RTM_GETROUTE, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	struct nl_route rt = { 0 };
+	struct nl_route rt = {0};
 	char host[ADDR_STRLEN];
 	int ret;
 

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# install-deps.sh - install the Debian packages qdes-tap needs to build, run and test (Debian 12)
+#
+# Idempotent and non-interactive: when every package is installed already it touches nothing (no
+# apt-get update), so re-runs are fast and work offline. Needs root (or sudo) only to install.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	gcc clang make pkg-config libc6-dev
+	libmnl-dev libuv1-dev libiniparser-dev libcmocka-dev
+	# run and test: ip, bridge, modprobe, ping, ps/pgrep, packet capture, UDP injection
+	iproute2 kmod iputils-ping procps tcpdump socat python3 bats
+	# groff renders man/qdes-tap.8, which tests/bats/00-cli.bats checks against --help
+	groff-base
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+	exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null 2>&1; then
+		echo "install-deps: run as root to install: ${missing[*]}" >&2
+		exit 1
+	fi
+	as_root=(sudo)
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: no apt-get (Debian 12 expected); install: ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
+	-o Dpkg::Use-Pty=0 "${missing[@]}"

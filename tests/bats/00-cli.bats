@@ -1,0 +1,237 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 00-cli.bats - the command line without a test bed: --help, --version, and the documentation
+#               kept honest: man page against --help, ini keys, the example file, counters, README
+#
+# Bad command lines and ini files have their own file, 15-cli-errors.bats. Needs no root. Where
+# the daemon could start by mistake (a missing check), it runs in a fresh, anonymous network
+# namespace when it can (root) and always under a timeout, so nothing reaches the host's network.
+
+bats_require_minimum_version 1.5.0
+
+setup_file()
+{
+	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	export ROOT
+	cd "$ROOT" || return 1
+	QDES_TAP=${QDES_TAP:-build/qdes-tap}
+	export QDES_TAP
+
+	# The manual as a user reads it, on one long line per paragraph so that nothing wraps, in
+	# plain text (-P-cbou: no bold, underline or overstrike), with the Unicode hyphen (U+2010),
+	# non-breaking hyphen (U+2011) and minus (U+2212) turned into the ASCII '-' users type.
+	MAN_TXT=$BATS_FILE_TMPDIR/man.txt
+	export MAN_TXT
+	if command -v groff >/dev/null 2>&1; then
+		groff -man -Tutf8 -rLL=250n -P-cbou man/qdes-tap.8 2>/dev/null
+	else
+		MANWIDTH=250 man -l man/qdes-tap.8 2>/dev/null | col -b
+	fi | LC_ALL=C sed -e 's/\xe2\x80\x90/-/g' -e 's/\xe2\x80\x91/-/g' -e 's/\xe2\x88\x92/-/g' \
+		>"$MAN_TXT"
+}
+
+setup()
+{
+	cd "$ROOT" || return 1
+	if [[ ! -x $QDES_TAP ]]; then
+		echo "qdes-tap binary not found at $QDES_TAP (run make)" >&2
+		return 1
+	fi
+	if [[ ! -s $MAN_TXT ]]; then
+		echo "man/qdes-tap.8 did not render (groff-base missing? run scripts/install-deps.sh)" >&2
+		return 1
+	fi
+}
+
+# qt_cli ARGS... - run the daemon contained: own network namespace if possible, 5 s at most
+qt_cli()
+{
+	if [[ $EUID -eq 0 ]] && unshare --net true 2>/dev/null; then
+		timeout -k 1 5 unshare --net "$QDES_TAP" "$@"
+	else
+		timeout -k 1 5 "$QDES_TAP" "$@"
+	fi
+}
+
+# man_section TITLE - the rendered text of one top-level section of the manual
+man_section()
+{
+	awk -v s="$1" '$0 == s { f = 1; next } /^[A-Z][A-Z ]*$/ { f = 0 } f' "$MAN_TXT"
+}
+
+# long_opts - the long options named in stdin, one per line, sorted
+long_opts()
+{
+	grep -oE -- '--[a-z][a-z-]*' | sed 's/-*$//' | sort -u
+}
+
+# man_ini_keys - the keys listed under CONFIGURATION in the roff source (".TP" then "\fBkey\fR = ")
+man_ini_keys()
+{
+	awk '/^\.SH / { f = ($0 ~ /^\.SH CONFIGURATION/) } f' man/qdes-tap.8 |
+		sed -n 's/^\\fB\([a-z_]*\)\\fR = .*/\1/p' | sort -u
+}
+
+# expect_one_line_error REGEX - the last `run --separate-stderr` failed with status 2 and said
+# exactly one line on stderr, matching REGEX, and nothing on stdout
+expect_one_line_error()
+{
+	local nlines
+	nlines=$(printf '%s\n' "$stderr" | grep -c . || true)
+	if [[ $status -ne 2 || $nlines -ne 1 || -n $output || ! $stderr =~ $1 ]]; then
+		echo "expected exit 2 and one line on stderr matching: $1" >&2
+		echo "got exit $status, stdout: '$output'" >&2
+		echo "stderr: '$stderr'" >&2
+		return 1
+	fi
+}
+
+# --- --help and --version -------------------------------------------------------------------
+
+@test "cli: --help prints the usage on stdout and exits 0" {
+	run --separate-stderr "$QDES_TAP" --help
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ ${output,,} == *usage* ]]
+	[[ $output == *qdes-tap* ]]
+	# option lines in the documented shape: "  -g, --group ADDR:PORT  text"
+	grep -qE -- '^ +-g, --group +ADDR:PORT' <<<"$output"
+	grep -qE -- '^ +-n, --network-id' <<<"$output"
+}
+
+@test "cli: -h is --help" {
+	run --separate-stderr "$QDES_TAP" -h
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$QDES_TAP" --help)" ]
+}
+
+@test "cli: --version and -V print 'qdes-tap VERSION' and exit 0" {
+	run --separate-stderr "$QDES_TAP" --version
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output =~ ^qdes-tap\ [0-9A-Za-z][0-9A-Za-z.+~_-]*$ ]]
+	run --separate-stderr "$QDES_TAP" -V
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^qdes-tap\ [0-9A-Za-z][0-9A-Za-z.+~_-]*$ ]]
+}
+
+# --- the manual matches the binary -----------------------------------------------------------
+
+@test "man: renders without groff warnings, and lexgrog finds its NAME" {
+	run groff -man -ww -z man/qdes-tap.8
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	if command -v lexgrog >/dev/null 2>&1; then
+		run lexgrog man/qdes-tap.8
+		[ "$status" -eq 0 ]
+		[[ $output == *'"qdes-tap - '* ]]
+	fi
+}
+
+@test "man: every long option of --help is documented under OPTIONS, and only those" {
+	local help man
+	help=$("$QDES_TAP" --help | long_opts)
+	man=$(man_section OPTIONS | long_opts)
+	[ -n "$help" ]
+	[ -n "$man" ]
+	if [[ $help != "$man" ]]; then
+		echo "only in --help:     $(comm -23 <(echo "$help") <(echo "$man") | xargs)" >&2
+		echo "only in man OPTIONS: $(comm -13 <(echo "$help") <(echo "$man") | xargs)" >&2
+		return 1
+	fi
+}
+
+@test "man: every long option named anywhere in the manual exists in --help" {
+	local unknown
+	unknown=$(comm -13 <("$QDES_TAP" --help | long_opts) <(long_opts <"$MAN_TXT"))
+	if [[ -n $unknown ]]; then
+		echo "the manual names options --help does not know: $(echo "$unknown" | xargs)" >&2
+		return 1
+	fi
+}
+
+@test "man: short options pair with the same long options as in --help" {
+	local help man
+	# "  -g, --group ADDR:PORT  ..." in both
+	help=$("$QDES_TAP" --help | sed -nE 's/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p' | sort)
+	man=$(man_section OPTIONS | sed -nE 's/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p' | sort)
+	[ -n "$help" ]
+	if [[ $help != "$man" ]]; then
+		diff <(echo "$help") <(echo "$man") >&2 || true
+		return 1
+	fi
+}
+
+@test "man: every ini key under CONFIGURATION is accepted by the binary" {
+	local key f=$BATS_TEST_TMPDIR/k.ini
+	local -A sample=(
+		[group]=239.1.1.1:5000 [network_id]=42 [address]='10.42.0.1/24, fd42::1/64'
+		[mac]=02:00:00:00:00:01 [mtu]=1450 [local]=127.0.0.1 [dev]=lo [port]=0 [ttl]=1
+		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0
+		[log_level]=info [syslog]=no
+	)
+	local keys
+	keys=$(man_ini_keys)
+	[ "$(wc -l <<<"$keys")" -ge 10 ]
+	for key in $keys; do
+		if [[ -z ${sample[$key]+set} ]]; then
+			echo "no sample value for ini key '$key': add one to this test" >&2
+			return 1
+		fi
+		# One key per file, and always one of group/network_id missing: the binary must get
+		# past the file and stop at the missing one, which proves it took the key.
+		case $key in
+		log_level | syslog) printf '[global]\n%s = %s\n[qt-cli0]\n' "$key" "${sample[$key]}" ;;
+		*) printf '[qt-cli0]\n%s = %s\n' "$key" "${sample[$key]}" ;;
+		esac >"$f"
+		run --separate-stderr qt_cli -c "$f" -i qt-cli0
+		if [[ $status -ne 2 || ! $stderr =~ ^qdes-tap:\ missing\ -- ]]; then
+			echo "ini key '$key = ${sample[$key]}': exit $status: $stderr" >&2
+			return 1
+		fi
+	done
+}
+
+@test "man: the ini keys of the manual are those of etc/qdes-tap.ini (set or commented out)" {
+	local man ini
+	man=$(man_ini_keys)
+	ini=$(sed -nE 's/^[;#]?[[:space:]]*([a-z_]+)[[:space:]]*=.*/\1/p' etc/qdes-tap.ini | sort -u)
+	if [[ $man != "$ini" ]]; then
+		diff <(echo "$man") <(echo "$ini") >&2 || true
+		return 1
+	fi
+}
+
+@test "man: every counter of qdes-tap/counters.h is described, and only those" {
+	local code man
+	code=$(sed -nE 's/^[[:space:]]*X\(([a-z0-9_]+)\).*/\1/p' qdes-tap/counters.h | sort -u)
+	# the ".TP" tags of the Counters subsection
+	man=$(awk '/^\.S[HS] / { f = ($0 ~ /^\.SS Counters/) } f' man/qdes-tap.8 |
+		sed -n 's/^\.B \([a-z0-9_]*\)$/\1/p' | sort -u)
+	[ -n "$code" ]
+	if [[ $code != "$man" ]]; then
+		echo "only in counters.h: $(comm -23 <(echo "$code") <(echo "$man") | xargs)" >&2
+		echo "only in the manual: $(comm -13 <(echo "$code") <(echo "$man") | xargs)" >&2
+		return 1
+	fi
+}
+
+# --- the shipped files --------------------------------------------------------------------------
+
+@test "etc/qdes-tap.ini parses: the binary gets past it to the missing group" {
+	local f=$BATS_TEST_TMPDIR/example.ini
+	grep -q '^group = ' etc/qdes-tap.ini
+	grep -v '^group = ' etc/qdes-tap.ini >"$f"
+	run --separate-stderr qt_cli -c "$f"
+	expect_one_line_error '^qdes-tap: missing --group'
+}
+
+@test "README: CI runs the README's test command" {
+	grep -qF './scripts/install-deps.sh && make test' README
+	grep -qF './scripts/install-deps.sh && make && ./build/qdes-tap -c etc/qdes-tap.ini' README
+	grep -qE '^run \./scripts/install-deps\.sh$' .ci/run
+	grep -qE '^run make test$' .ci/run
+	[ -x .ci/run ]
+	[ -x scripts/install-deps.sh ]
+}

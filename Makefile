@@ -10,7 +10,7 @@ DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 BATS ?= bats
 
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+VERSION ?= 0.1.0
 
 CFLAGS ?= -O2 -g
 WARNFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

@@ -32,7 +32,7 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 	}
 	if (cfg->dev[0]) {
 		if (nl_link_get(&nl, cfg->dev, &link)) {
-			snprintf(err, errlen, "dev %s: %s", cfg->dev, nl.err);
+			snprintf(err, errlen, "dev: %s", nl.err);
 			goto out;
 		}
 		*ifindex = link.ifindex;
@@ -85,7 +85,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		struct nl_link br;
 
 		if (nl_link_get(&gw->nl, cfg->bridge, &br)) {
-			snprintf(err, errlen, "bridge %s: %s", cfg->bridge, gw->nl.err);
+			snprintf(err, errlen, "bridge: %s", gw->nl.err);
 			return -1;
 		}
 		if (strcmp(br.kind, "bridge")) {

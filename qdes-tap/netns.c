@@ -39,7 +39,7 @@ int netns_open(const char *spec, char *path, size_t pathlen)
  */
 int netns_enter(int target_fd)
 {
-	int saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
 	if (saved < 0)
 		return -1;

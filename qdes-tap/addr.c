@@ -150,7 +150,7 @@ int addr_parse_prefix(const char *s, struct qdes_prefix *out)
 const char *addr_host_str(const union qdes_sockaddr *a, char *buf, size_t len)
 {
 	const void *src = a->sa.sa_family == AF_INET6 ? (const void *)&a->in6.sin6_addr
-						       : (const void *)&a->in4.sin_addr;
+						      : (const void *)&a->in4.sin_addr;
 
 	if ((a->sa.sa_family != AF_INET && a->sa.sa_family != AF_INET6) ||
 	    !inet_ntop(a->sa.sa_family, src, buf, (socklen_t)len))

@@ -13,14 +13,14 @@
 #include "addr.h"
 #include "ether.h"
 
-#define CONFIG_MAX_ADDRS 16
-#define CONFIG_DEFAULT_IFNAME "qdes0"
-#define CONFIG_DEFAULT_AGEING 300
+#define CONFIG_MAX_ADDRS	   16
+#define CONFIG_DEFAULT_IFNAME	   "qdes0"
+#define CONFIG_DEFAULT_AGEING	   300
 #define CONFIG_DEFAULT_MAX_ENTRIES 65536
-#define CONFIG_MAX_MAX_ENTRIES (1U << 24)
-#define CONFIG_MIN_MTU 68
-#define CONFIG_MAX_MTU 65000
-#define CONFIG_ERRLEN 512
+#define CONFIG_MAX_MAX_ENTRIES	   (1U << 24)
+#define CONFIG_MIN_MTU		   68
+#define CONFIG_MAX_MTU		   65000
+#define CONFIG_ERRLEN		   512
 
 /**
  * struct qdes_config - everything one qdes-tap process is told to do
@@ -30,30 +30,30 @@
  * Command-line options override the file.
  */
 struct qdes_config {
-	char ifname[IFNAMSIZ];         /* -i, section name */
-	char config_path[PATH_MAX];    /* -c, empty: none */
+	char ifname[IFNAMSIZ];	    /* -i, section name */
+	char config_path[PATH_MAX]; /* -c, empty: none */
 
-	union qdes_sockaddr group;     /* group = ADDR:PORT (required) */
+	union qdes_sockaddr group; /* group = ADDR:PORT (required) */
 	bool group_set;
-	uint32_t network_id;           /* network_id = 0..65535 (required) */
+	uint32_t network_id; /* network_id = 0..65535 (required) */
 	bool network_id_set;
 	struct qdes_prefix addrs[CONFIG_MAX_ADDRS]; /* address = PREFIX [PREFIX...] */
 	unsigned int n_addrs;
-	uint8_t mac[ETH_ALEN_];        /* mac = MAC */
+	uint8_t mac[ETH_ALEN_]; /* mac = MAC */
 	bool mac_set;
-	unsigned int mtu;              /* mtu = N, 0: derived from the underlay */
-	union qdes_sockaddr local;     /* local = ADDR: bind and send from it */
+	unsigned int mtu;	   /* mtu = N, 0: derived from the underlay */
+	union qdes_sockaddr local; /* local = ADDR: bind and send from it */
 	bool local_set;
-	char dev[IFNAMSIZ];            /* dev = IFNAME: underlay interface, "": by route */
-	uint16_t port;                 /* port = N: local unicast port, 0: ephemeral */
-	int ttl;                       /* ttl = 1..255, 0: 1 for multicast, system default */
-	unsigned int ageing;           /* ageing = seconds */
-	unsigned int max_entries;      /* max_entries = N */
-	char netns[PATH_MAX];          /* netns = NAME | PATH | PID, "": stay */
-	char bridge[IFNAMSIZ];         /* bridge = IFNAME, "": none */
+	char dev[IFNAMSIZ];	  /* dev = IFNAME: underlay interface, "": by route */
+	uint16_t port;		  /* port = N: local unicast port, 0: ephemeral */
+	int ttl;		  /* ttl = 1..255, 0: 1 for multicast, system default */
+	unsigned int ageing;	  /* ageing = seconds */
+	unsigned int max_entries; /* max_entries = N */
+	char netns[PATH_MAX];	  /* netns = NAME | PATH | PID, "": stay */
+	char bridge[IFNAMSIZ];	  /* bridge = IFNAME, "": none */
 
-	int log_level;                 /* log_level = error|warning|notice|info|debug; -v, -q */
-	bool use_syslog;               /* syslog = yes|no */
+	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
+	bool use_syslog; /* syslog = yes|no */
 };
 
 enum config_action {

@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#define ETH_ALEN_ 6
-#define ETH_HLEN_ 14
-#define VLAN_HLEN_ 4
-#define ETHERTYPE_8021Q 0x8100
+#define ETH_ALEN_	 6
+#define ETH_HLEN_	 14
+#define VLAN_HLEN_	 4
+#define ETHERTYPE_8021Q	 0x8100
 #define ETHERTYPE_8021AD 0x88a8
-#define MAC_STRLEN 18
+#define MAC_STRLEN	 18
 
 static inline const uint8_t *eth_dst(const uint8_t *frame)
 {

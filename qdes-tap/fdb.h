@@ -45,11 +45,11 @@ struct fdb_entry {
 };
 
 enum fdb_result {
-	FDB_NEW = 0,   /* a new entry was made */
-	FDB_REFRESH,   /* same place as before, timestamp updated */
-	FDB_MOVED,     /* the MAC moved to another peer or port */
-	FDB_FULL,      /* not learned: the table holds max_entries already */
-	FDB_CONFLICT,  /* not learned: a remote claim on a local (or static) MAC */
+	FDB_NEW = 0,  /* a new entry was made */
+	FDB_REFRESH,  /* same place as before, timestamp updated */
+	FDB_MOVED,    /* the MAC moved to another peer or port */
+	FDB_FULL,     /* not learned: the table holds max_entries already */
+	FDB_CONFLICT, /* not learned: a remote claim on a local (or static) MAC */
 };
 
 struct fdb;
@@ -58,8 +58,8 @@ struct fdb *fdb_new(unsigned int max_entries, uint64_t seed);
 void fdb_free(struct fdb *fdb);
 enum fdb_result fdb_learn_remote(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
 				 const union qdes_sockaddr *peer, uint64_t now);
-enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
-				uint16_t port, uint64_t now);
+enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *mac, uint16_t port,
+				uint64_t now);
 enum fdb_result fdb_add_static(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
 			       const union qdes_sockaddr *peer, uint64_t now);
 struct fdb_entry *fdb_lookup(struct fdb *fdb, uint16_t netid, const uint8_t *mac);

@@ -45,15 +45,16 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 				ret = 0;
 				goto out;
 			}
-			snprintf(err, errlen, "no route to group: %s (add one, or set dev= / --dev)",
-				 nl.err);
+			snprintf(err, errlen,
+				 "no route to group: %s (add one, or set dev= / --dev)", nl.err);
 			goto out;
 		}
 		*ifindex = 0;
 	}
 	if (!cfg->mtu) {
 		if (link.mtu < CONFIG_MIN_MTU + overhead(cfg->group.sa.sa_family)) {
-			snprintf(err, errlen, "underlay MTU %u is too small for a segment", link.mtu);
+			snprintf(err, errlen, "underlay MTU %u is too small for a segment",
+				 link.mtu);
 			goto out;
 		}
 		gw->mtu = link.mtu - overhead(cfg->group.sa.sa_family);
@@ -119,8 +120,7 @@ nl_fail:
 	return -1;
 }
 
-static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram,
-		       size_t len)
+static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram, size_t len)
 {
 	underlay_queue(ctx, dst, dgram, len);
 }
@@ -145,8 +145,8 @@ static void tx_flood(void *ctx, const uint8_t *dgram, size_t len)
  */
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen)
 {
-	struct underlay_opts uo = { 0 };
-	struct switch_tx tx = { tx_unicast, tx_flood, NULL };
+	struct underlay_opts uo = {0};
+	struct switch_tx tx = {tx_unicast, tx_flood, NULL};
 	char path[PATH_MAX], tmp[GATEWAY_ERRLEN];
 	uint64_t seed;
 
@@ -268,8 +268,7 @@ int gateway_tap_ready(struct gateway *gw, uint64_t now)
 	return 0;
 }
 
-static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram,
-			size_t len)
+static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram, size_t len)
 {
 	struct gateway *gw = arg;
 

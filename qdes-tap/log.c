@@ -11,7 +11,7 @@ static struct {
 	const char *ident;
 	int level;
 	bool use_syslog;
-} log_state = { "qdes-tap", LOG_LVL_NOTICE, false };
+} log_state = {"qdes-tap", LOG_LVL_NOTICE, false};
 
 void log_init(const char *ident, int level, bool use_syslog)
 {

@@ -21,10 +21,10 @@ void log_set_level(int level);
 int log_get_level(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
-#define warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define err(...)    log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define warn(...)   log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define notice(...) log_msg(LOG_LVL_NOTICE, __VA_ARGS__)
-#define info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define info(...)   log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define debug(...)                                                                                 \
 	do {                                                                                       \
 		if (log_get_level() >= LOG_LVL_DEBUG)                                              \
@@ -42,7 +42,10 @@ struct ratelimit {
 	unsigned int missed;
 };
 
-#define RATELIMIT_INIT(ms, n) { .interval_ms = (ms), .burst = (n) }
+#define RATELIMIT_INIT(ms, n)                                                                      \
+	{                                                                                          \
+		.interval_ms = (ms), .burst = (n)                                                  \
+	}
 
 bool ratelimit_ok(struct ratelimit *rl, uint64_t now_ms);
 

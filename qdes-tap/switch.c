@@ -91,8 +91,8 @@ static void log_move(struct qdes_switch *sw, const uint8_t *mac, const char *whe
 		info("fdb %s netid %u moved to %s", mac_str(mac, m), sw->netid, where);
 }
 
-static void flood_local(struct qdes_switch *sw, const struct qdes_port *except, const uint8_t *frame,
-			size_t len)
+static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
+			const uint8_t *frame, size_t len)
 {
 	unsigned int i;
 
@@ -221,7 +221,8 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 
 		sw->cnt->leave_rx++;
 		sw->cnt->fdb_flushed += n;
-		info("leave from %s: %u fdb entries flushed", addr_str(src, where, sizeof(where)), n);
+		info("leave from %s: %u fdb entries flushed", addr_str(src, where, sizeof(where)),
+		     n);
 		return;
 	}
 	if (v != PROTO_FRAME) {
@@ -300,7 +301,7 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 /* The SIGUSR1 dump: a stable, greppable format (see the man page, COUNTERS AND FDB). */
 void switch_dump(struct qdes_switch *sw, const char *ifname)
 {
-	struct dump_ctx ctx = { sw };
+	struct dump_ctx ctx = {sw};
 
 	notice("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
 	fdb_foreach(sw->fdb, dump_entry, &ctx);

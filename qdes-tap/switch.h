@@ -14,7 +14,7 @@
 #include "port.h"
 
 #define SWITCH_MAX_PORTS 64
-#define SWITCH_MAX_SELF 4
+#define SWITCH_MAX_SELF	 4
 
 /**
  * struct switch_tx - the underlay as the switch sees it

@@ -50,8 +50,8 @@ static const struct port_ops tap_port_ops = {
  *
  * Return: 0, or -1 with @err set
  */
-int tap_open(struct tap *tap, const char *name, int netns_fd, struct qdes_counters *cnt,
-	     char *err, size_t errlen)
+int tap_open(struct tap *tap, const char *name, int netns_fd, struct qdes_counters *cnt, char *err,
+	     size_t errlen)
 {
 	struct ifreq ifr;
 	int saved = -1, fd;

@@ -30,8 +30,8 @@ struct tap {
 	struct qdes_counters *cnt;
 };
 
-int tap_open(struct tap *tap, const char *name, int netns_fd, struct qdes_counters *cnt,
-	     char *err, size_t errlen);
+int tap_open(struct tap *tap, const char *name, int netns_fd, struct qdes_counters *cnt, char *err,
+	     size_t errlen);
 void tap_close(struct tap *tap);
 
 /* Frames read per burst; each has its own slot, so the switch may queue them until the flush */

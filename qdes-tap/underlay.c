@@ -41,7 +41,7 @@ static int set_mcast_out(int fd, const struct underlay_opts *o, const char **wha
 	int mttl = o->ttl ? o->ttl : 1;
 
 	if (family == AF_INET) {
-		struct ip_mreqn mr = { .imr_ifindex = o->ifindex };
+		struct ip_mreqn mr = {.imr_ifindex = o->ifindex};
 
 		if (o->local)
 			mr.imr_address = o->local->in4.sin_addr;
@@ -73,8 +73,7 @@ static int set_mcast_out(int fd, const struct underlay_opts *o, const char **wha
 	return set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
 }
 
-static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *err,
-		      size_t errlen)
+static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *err, size_t errlen)
 {
 	int family = o->group->sa.sa_family;
 	union qdes_sockaddr a;
@@ -122,8 +121,7 @@ fail:
 	return -1;
 }
 
-static int open_mcast(struct underlay *ul, const struct underlay_opts *o, char *err,
-		      size_t errlen)
+static int open_mcast(struct underlay *ul, const struct underlay_opts *o, char *err, size_t errlen)
 {
 	int family = o->group->sa.sa_family;
 	const char *what = "socket";
@@ -150,8 +148,8 @@ static int open_mcast(struct underlay *ul, const struct underlay_opts *o, char *
 		return -1;
 	}
 	if (family == AF_INET) {
-		struct ip_mreqn mr = { .imr_multiaddr = o->group->in4.sin_addr,
-				       .imr_ifindex = o->ifindex };
+		struct ip_mreqn mr = {.imr_multiaddr = o->group->in4.sin_addr,
+				      .imr_ifindex = o->ifindex};
 
 		if (o->local)
 			mr.imr_address = o->local->in4.sin_addr;
@@ -162,8 +160,8 @@ static int open_mcast(struct underlay *ul, const struct underlay_opts *o, char *
 		if (set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))
 			goto fail;
 	} else {
-		struct ipv6_mreq mr = { .ipv6mr_multiaddr = o->group->in6.sin6_addr,
-					.ipv6mr_interface = (unsigned int)o->ifindex };
+		struct ipv6_mreq mr = {.ipv6mr_multiaddr = o->group->in6.sin6_addr,
+				       .ipv6mr_interface = (unsigned int)o->ifindex};
 
 		if (!mr.ipv6mr_interface)
 			mr.ipv6mr_interface = o->group->in6.sin6_scope_id;
@@ -194,8 +192,7 @@ fail:
  * The source address our floods carry, as the kernel picks it: connect() a scratch socket with
  * the same multicast settings to the group and ask. Multicast loopback echoes arrive from it.
  */
-static int find_self(struct underlay *ul, const struct underlay_opts *o, char *err,
-		     size_t errlen)
+static int find_self(struct underlay *ul, const struct underlay_opts *o, char *err, size_t errlen)
 {
 	const char *what = "socket";
 	socklen_t alen = sizeof(ul->self);
@@ -367,8 +364,7 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				break;
 			/* ICMP errors for earlier sends surface here: not fatal. */
-			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
-			    errno == ENETUNREACH)
+			if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
 				continue;
 			return -1;
 		}

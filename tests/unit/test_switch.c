@@ -12,7 +12,7 @@
 #include "switch.h"
 
 #define NETID 42
-#define MTU 1450
+#define MTU   1450
 
 struct sent {
 	unsigned int n;
@@ -37,7 +37,7 @@ static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len)
 	memcpy(fp->out.last, frame, len);
 }
 
-static const struct port_ops fake_ops = { "fake", fake_send };
+static const struct port_ops fake_ops = {"fake", fake_send};
 
 static void fake_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *d, size_t len)
 {
@@ -64,16 +64,16 @@ struct world {
 	union qdes_sockaddr self, peer_a, peer_b;
 };
 
-static const uint8_t MAC_LOCAL[6] = { 2, 0, 0, 0, 0, 1 };
-static const uint8_t MAC_GUEST[6] = { 2, 0, 0, 0, 0, 9 };
-static const uint8_t MAC_A[6] = { 2, 0, 0, 0, 0, 0xa };
-static const uint8_t MAC_B[6] = { 2, 0, 0, 0, 0, 0xb };
-static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MAC_LOCAL[6] = {2, 0, 0, 0, 0, 1};
+static const uint8_t MAC_GUEST[6] = {2, 0, 0, 0, 0, 9};
+static const uint8_t MAC_A[6] = {2, 0, 0, 0, 0, 0xa};
+static const uint8_t MAC_B[6] = {2, 0, 0, 0, 0, 0xb};
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 static int setup(void **state)
 {
 	static struct world w;
-	struct switch_tx tx = { fake_unicast, fake_flood, NULL };
+	struct switch_tx tx = {fake_unicast, fake_flood, NULL};
 
 	memset(&w, 0, sizeof(w));
 	memset(&ucast, 0, sizeof(ucast));
@@ -81,7 +81,7 @@ static int setup(void **state)
 	w.fdb = fdb_new(1024, 12345);
 	assert_non_null(w.fdb);
 	switch_init(&w.sw, w.fdb, NETID, MTU, &tx, &w.cnt);
-	w.tap.port = (struct qdes_port){ .ops = &fake_ops, .name = "qdes0", .priv = &w.tap };
+	w.tap.port = (struct qdes_port){.ops = &fake_ops, .name = "qdes0", .priv = &w.tap};
 	assert_int_equal(switch_add_port(&w.sw, &w.tap.port), 0);
 	assert_int_equal(addr_parse("10.77.0.1:40000", 0, true, &w.self), 0);
 	assert_int_equal(addr_parse("10.77.0.2:40001", 0, true, &w.peer_a), 0);
@@ -280,7 +280,7 @@ static void test_local_ports_talk_without_underlay(void **state)
 	size_t len;
 	uint8_t *f;
 
-	w->guest.port = (struct qdes_port){ .ops = &fake_ops, .name = "guest", .priv = &w->guest };
+	w->guest.port = (struct qdes_port){.ops = &fake_ops, .name = "guest", .priv = &w->guest};
 	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
 	f = frame(buf, BCAST, MAC_GUEST, &len);
 	switch_from_port(&w->sw, &w->guest.port, f, len);
@@ -362,14 +362,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broadcast_from_underlay_reaches_tap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_own_echo_is_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remote_cannot_hijack_local_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_cannot_hijack_local_mac, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_leave_notice_flushes_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_datagrams_are_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flooded_frame_for_other_member_not_delivered,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_ports_talk_without_underlay, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_ageing_turns_unicast_into_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ageing_turns_unicast_into_flood, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_between_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_and_vlan, setup, teardown),
 	};

@@ -19,10 +19,10 @@
 
 /* The spec's test vectors, byte for byte */
 static const uint8_t vec1[50] = {
-    0x51, 0x44, 0x01, 0x00, 0x00, 0x2a, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00,
-    0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x2a, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x2a, 0x00, 0x02,
+	0x51, 0x44, 0x01, 0x00, 0x00, 0x2a, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00,
+	0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x2a, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x2a, 0x00, 0x02,
 };
 static const uint8_t vec2[8] = {0x51, 0x44, 0x01, 0x00, 0x00, 0x2a, 0x00, 0x00};
 static const uint8_t vec3[8] = {0x51, 0x44, 0x01, 0x00, 0xff, 0xff, 0x00, 0x00};
@@ -361,16 +361,16 @@ static void test_max_frame(void **state)
 static void test_src_mac(void **state)
 {
 	static const uint8_t bad[][ETH_ALEN_] = {
-	    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, /* broadcast */
-	    {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, /* IPv4 multicast */
-	    {0x33, 0x33, 0x00, 0x00, 0x00, 0x01}, /* IPv6 multicast */
-	    {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00}, /* STP */
-	    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* zero */
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, /* broadcast */
+		{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, /* IPv4 multicast */
+		{0x33, 0x33, 0x00, 0x00, 0x00, 0x01}, /* IPv6 multicast */
+		{0x01, 0x80, 0xc2, 0x00, 0x00, 0x00}, /* STP */
+		{0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* zero */
 	};
 	static const uint8_t good[][ETH_ALEN_] = {
-	    {0x00, 0x00, 0x00, 0x00, 0x00, 0x01},
-	    {0x02, 0x00, 0x00, 0x00, 0x00, 0x00},
-	    {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff},
+		{0x00, 0x00, 0x00, 0x00, 0x00, 0x01},
+		{0x02, 0x00, 0x00, 0x00, 0x00, 0x00},
+		{0xfe, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
 	uint8_t b[sizeof(vec1)];
 	size_t i;
@@ -425,11 +425,11 @@ static void test_verdict_names(void **state)
 		enum proto_verdict v;
 		const char *name;
 	} want[] = {
-	    {PROTO_FRAME, "frame"},	     {PROTO_LEAVE, "leave"},
-	    {PROTO_DROP_SHORT, "short"},     {PROTO_DROP_MAGIC, "magic"},
-	    {PROTO_DROP_VERSION, "version"}, {PROTO_DROP_FLAGS, "flags"},
-	    {PROTO_DROP_NETID, "netid"},     {PROTO_DROP_OVERSIZE, "oversize"},
-	    {PROTO_DROP_SRC_MAC, "src_mac"},
+		{PROTO_FRAME, "frame"},		 {PROTO_LEAVE, "leave"},
+		{PROTO_DROP_SHORT, "short"},	 {PROTO_DROP_MAGIC, "magic"},
+		{PROTO_DROP_VERSION, "version"}, {PROTO_DROP_FLAGS, "flags"},
+		{PROTO_DROP_NETID, "netid"},	 {PROTO_DROP_OVERSIZE, "oversize"},
+		{PROTO_DROP_SRC_MAC, "src_mac"},
 	};
 	size_t i;
 
@@ -557,24 +557,24 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vector1_decode),
-	    cmocka_unit_test(test_vector1_encode),
-	    cmocka_unit_test(test_vector2_leave),
-	    cmocka_unit_test(test_vector3_leave),
-	    cmocka_unit_test(test_leave_header_checks),
-	    cmocka_unit_test(test_short),
-	    cmocka_unit_test(test_magic),
-	    cmocka_unit_test(test_version),
-	    cmocka_unit_test(test_flags),
-	    cmocka_unit_test(test_netid),
-	    cmocka_unit_test(test_reserved_ignored),
-	    cmocka_unit_test(test_oversize),
-	    cmocka_unit_test(test_oversize_vlan_vector),
-	    cmocka_unit_test(test_max_frame),
-	    cmocka_unit_test(test_src_mac),
-	    cmocka_unit_test(test_order),
-	    cmocka_unit_test(test_verdict_names),
-	    cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_vector1_decode),
+		cmocka_unit_test(test_vector1_encode),
+		cmocka_unit_test(test_vector2_leave),
+		cmocka_unit_test(test_vector3_leave),
+		cmocka_unit_test(test_leave_header_checks),
+		cmocka_unit_test(test_short),
+		cmocka_unit_test(test_magic),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_netid),
+		cmocka_unit_test(test_reserved_ignored),
+		cmocka_unit_test(test_oversize),
+		cmocka_unit_test(test_oversize_vlan_vector),
+		cmocka_unit_test(test_max_frame),
+		cmocka_unit_test(test_src_mac),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_verdict_names),
+		cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

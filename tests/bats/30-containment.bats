@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 30-containment.bats - learned unicast traffic between two members never reaches a third
+
+load helpers
+
+setup_file() { qt_setup_file; }
+teardown_file() { qt_teardown_file; }
+
+setup()
+{
+	qt_require_binary
+	qt_setup 3
+}
+
+teardown() { qt_teardown; }
+
+@test "containment: h1 -> h2 TCP transfer: nothing on h3's qdes0, < 1% of the bytes on h3's ul0" {
+	qt_start_all 3
+	# learn both directions (ARP and the FDB) before the measurement
+	qt_ping 1 10.42.0.2
+	qt_ping 2 10.42.0.1
+	qt_randfile data 20M
+	qt_tcpdump 3 dump3 qdes0 tcp port 7000
+	qt_tcpdump 2 dump2 qdes0 tcp port 7000      # control: the same capture on h2 sees it
+	tb_dump "$TAG" 3
+	tap3_before=$(qt_counter 3 tap_tx_frames)
+	rx2=$(tb_rx_bytes "$TAG" 2)
+	rx3=$(tb_rx_bytes "$TAG" 3)
+	tb_tcp_send "$TAG" 1 2 10.42.0.2 "$TB/data" "$TB/recv" 7000 60
+	rx2=$(($(tb_rx_bytes "$TAG" 2) - rx2))
+	rx3=$(($(tb_rx_bytes "$TAG" 3) - rx3))
+	[ "$(qt_sha "$TB/data")" = "$(qt_sha "$TB/recv")" ]
+	n=$(qt_tcpdump_count dump3)
+	n2=$(qt_tcpdump_count dump2)
+	tb_dump "$TAG" 3
+	tap3_after=$(qt_counter 3 tap_tx_frames)
+	echo "h2 ul0 rx $rx2 bytes, h3 ul0 rx $rx3 bytes, h3 qdes0 saw $n TCP packets (h2: $n2)," \
+		"h3 wrote $((tap3_after - tap3_before)) frames to its TAP"
+	echo "# containment: h3/h2 underlay rx = $rx3/$rx2 bytes" >&3
+	[ "$rx2" -gt $((20 * 1024 * 1024)) ]
+	[ "$n2" -gt 1000 ]
+	[ "$n" -eq 0 ]
+	[ $((rx3 * 100)) -lt "$rx2" ]
+	# h3's daemon forwarded (almost) nothing to its TAP: at most a few flooded frames
+	[ $((tap3_after - tap3_before)) -lt 20 ]
+}
+
+@test "containment: h1 and h2 send the transfer by unicast (tx_unicast >> tx_flood)" {
+	qt_start_all 3
+	qt_ping 1 10.42.0.2
+	qt_ping 2 10.42.0.1
+	qt_randfile data 5M
+	tb_dump "$TAG" 1
+	u0=$(qt_counter 1 tx_unicast)
+	f0=$(qt_counter 1 tx_flood)
+	tb_tcp_send "$TAG" 1 2 10.42.0.2 "$TB/data" "$TB/recv" 7000 30
+	tb_dump "$TAG" 1
+	u1=$(qt_counter 1 tx_unicast)
+	f1=$(qt_counter 1 tx_flood)
+	echo "h1: tx_unicast +$((u1 - u0)), tx_flood +$((f1 - f0))"
+	[ $((u1 - u0)) -gt 1000 ]
+	[ $((f1 - f0)) -lt 10 ]
+	# h1's FDB has h2's MAC at h2's underlay address and port
+	mac2=$(tb_mac "$TAG" 2)
+	port2=$(tb_port "$TAG" 2)
+	tb_fdb "$TAG" 1 | grep -Eq "^$mac2 netid 42 dst 10.77.0.2:$port2 dynamic age [0-9]+"
+	# and its own MAC as local
+	mac1=$(tb_mac "$TAG" 1)
+	tb_fdb "$TAG" 1 | grep -Eq "^$mac1 netid 42 dev qdes0 local" || {
+		echo "note: own MAC not listed as local entry"
+		tb_fdb "$TAG" 1
+	}
+}

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# helpers.bash - common setup for the end-to-end tests: test bed library, per-test tags, cleanup
+#
+# In a test file:
+#   load helpers
+#   setup_file()    { qt_setup_file; }
+#   teardown_file() { qt_teardown_file; }
+#   setup()         { qt_setup 3; }          # a fresh 3-host test bed named $TAG
+#   teardown()      { qt_teardown; }
+#
+# Every test gets its own TAG ("<file id>t<test number>"), so namespaces are qt-$TAG-h1 ... and
+# the state directory is $TB_TMP/qt-$TAG (per-daemon logs hI.log: shown when a test fails).
+
+REPO=$(cd "$(dirname "${BATS_TEST_FILENAME}")/../.." && pwd)
+export TB_REPO=$REPO
+# shellcheck source=../../scripts/testbed.sh
+source "$REPO/scripts/testbed.sh"
+
+# qt_setup_file - pick this file's tag prefix: 4 hex digits of the bats file runner's PID
+qt_setup_file()
+{
+	QT_FTAG=$(printf '%04x' $(($$ % 65536)))
+	export QT_FTAG
+}
+
+# qt_teardown_file - safety net: remove any test bed of this file a test left behind
+qt_teardown_file()
+{
+	local ns tag
+	[[ -n ${QT_FTAG-} ]] || return 0
+	for ns in $(ip netns list | awk '{ print $1 }' | grep "^qt-${QT_FTAG}t[0-9]*-"); do
+		tag=${ns#qt-}
+		tag=${tag%%-*}
+		tb_destroy "$tag"
+	done
+	return 0
+}
+
+# qt_require_binary - fail (not skip: a missing daemon is a broken build) without the binary
+qt_require_binary()
+{
+	if [[ ! -x $QDES_TAP ]]; then
+		echo "qdes-tap binary not found at $QDES_TAP (run make build/qdes-tap)" >&2
+		return 1
+	fi
+}
+
+# qt_setup [N] - tag for this test; with N, build an N-host test bed
+qt_setup()
+{
+	[[ -n ${QT_FTAG-} ]] || qt_setup_file
+	TAG="${QT_FTAG}t${BATS_TEST_NUMBER}"
+	TB=$(tb_dir "$TAG")
+	export TAG TB
+	tb_destroy "$TAG" 2>/dev/null
+	if [[ -n ${1-} ]]; then
+		tb_create "$TAG" "$@"
+	else
+		mkdir -p "$TB"
+	fi
+}
+
+# qt_teardown - on failure show the daemon logs, then remove the test bed
+qt_teardown()
+{
+	local f
+	if [[ -z ${BATS_TEST_COMPLETED-} ]] && [[ -d ${TB-} ]]; then
+		for f in "$TB"/h*.log "$TB"/bg-*.out; do
+			[[ -s $f ]] || continue
+			echo "--- ${f##*/} (last 40 lines)"
+			tail -n 40 "$f"
+		done >&2
+	fi
+	tb_destroy "$TAG"
+}
+
+# qt_start_all N [ARGS...] - start the daemon in hosts 1..N with the defaults plus ARGS
+qt_start_all()
+{
+	local n=$1 i
+	shift
+	for ((i = 1; i <= n; i++)); do
+		tb_start "$TAG" "$i" "$@" || return 1
+	done
+}
+
+# qt_ping NODE DST [ARGS...] - 3 pings must all be answered (prints ping's output on failure)
+qt_ping()
+{
+	local out rc
+	out=$(tb_ping "$TAG" "$@" 2>&1)
+	rc=$?
+	if ((rc)) || ! grep -q ' 0% packet loss' <<<"$out"; then
+		echo "ping from $1 to $2 failed (status $rc):" >&2
+		echo "$out" >&2
+		return 1
+	fi
+}
+
+# qt_noping NODE DST - no reply to 2 pings
+qt_noping()
+{
+	local out
+	if out=$(tb_exec "$TAG" "$1" timeout 5 ping -n -c 2 -i 0.2 -W 1 "$2" 2>&1); then
+		echo "ping from $1 to $2 unexpectedly answered:" >&2
+		echo "$out" >&2
+		return 1
+	fi
+	return 0
+}
+
+# qt_tcpdump NODE NAME IFNAME FILTER - start tcpdump in the background (pcap in $TB/NAME.pcap)
+# and wait until it captures (immediate mode: no packet waits in a kernel buffer when it stops)
+qt_tcpdump()
+{
+	local node=$1 name=$2 ifname=$3
+	shift 3
+	tb_bg "$TAG" "$node" "$name" timeout 120 tcpdump -n -U --immediate-mode -i "$ifname" -w "$TB/$name.pcap" \
+		"$@" || return 1
+	tb_wait 5 grep -q 'listening on' "$TB/bg-$name.out" || {
+		echo "tcpdump $name did not start:" >&2
+		cat "$TB/bg-$name.out" >&2
+		return 1
+	}
+}
+
+# qt_tcpdump_count NAME - stop tcpdump NAME and print how many packets it captured
+qt_tcpdump_count()
+{
+	tb_bg_kill "$TAG" "$1" INT
+	tcpdump -n -r "$TB/$1.pcap" 2>/dev/null | wc -l
+}
+
+# qt_counter NODE NAME - counter from the latest dump (dump first with tb_dump)
+qt_counter() { tb_counter "$TAG" "$@"; }
+
+# qt_randfile NAME SIZE - random data in $TB/NAME
+qt_randfile() { head -c "$2" /dev/urandom >"$TB/$1"; }
+
+# qt_sha FILE - sha256 of a file
+qt_sha() { sha256sum "$1" | awk '{ print $1 }'; }

@@ -36,7 +36,7 @@ TB_GROUP6='[ff15::4242]:5000'
 TB_COUNTERS="tap_rx_frames tap_rx_bytes tap_tx_frames tap_tx_bytes tap_tx_errors
 udp_rx_datagrams udp_rx_bytes udp_tx_datagrams udp_tx_bytes udp_tx_errors tx_unicast tx_flood
 drop_short drop_magic drop_version drop_flags drop_netid drop_oversize drop_src_mac drop_self
-drop_truncated fdb_learned fdb_moved fdb_full fdb_conflict fdb_aged fdb_flushed leave_rx"
+drop_remote_dst fdb_learned fdb_moved fdb_full fdb_conflict fdb_aged fdb_flushed leave_rx"
 
 # The real interpreter, not a pyenv shim: it starts faster and works under any environment.
 TB_PY=${TB_PY:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}

@@ -73,3 +73,33 @@ not_a_tap()
 	[ "$(tb_mac "$TAG" 1)" = 02:00:00:00:42:01 ]
 	ip -n "$NS1" -o link show qdes0 | grep -q 'mtu 1400'
 }
+
+@test "tap: on a persistent TAP, the addresses qdes-tap added go at stop, one it found stays" {
+	ip -n "$NS1" tuntap add mode tap name qdes0
+	ip -n "$NS1" addr add 10.42.0.1/24 dev qdes0
+	# the defaults ask for 10.42.0.1/24 (already there: accepted) and fd42::1/64; and one more
+	tb_start "$TAG" 1 -a 10.42.1.1/24
+	tb_start "$TAG" 2
+	qt_ping 1 10.42.0.2
+	ip -n "$NS1" -o addr show dev qdes0 | grep -q 'inet 10.42.1.1/24'
+	rc=0
+	tb_stop "$TAG" 1 || rc=$?
+	[ "$rc" -eq 0 ]
+	ip -n "$NS1" -o addr show dev qdes0
+	ip -n "$NS1" -d link show qdes0 | grep -q 'tun type tap'
+	ip -n "$NS1" -o addr show dev qdes0 | grep -q 'inet 10.42.0.1/24'
+	[ -z "$(ip -n "$NS1" -o addr show dev qdes0 | grep -E 'inet 10.42.1.1/|inet6 fd42::1/')" ]
+}
+
+@test "tap: a TUN (not TAP) device named qdes0 is refused with exit 1" {
+	ip -n "$NS1" tuntap add mode tun name qdes0
+	rc=0
+	timeout 5 ip netns exec "$NS1" "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 \
+		>"$TB/out" 2>"$TB/err" || rc=$?
+	echo "status $rc, stderr:"
+	cat "$TB/err"
+	[ "$rc" -eq 1 ]
+	[ "$(wc -l <"$TB/err")" -eq 1 ]
+	grep -q '^qdes-tap: qdes0: .*not a TAP' "$TB/err"
+	ip -n "$NS1" -d link show qdes0 | grep -q 'tun type tun'
+}

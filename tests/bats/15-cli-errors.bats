@@ -203,3 +203,70 @@ EOF2
 	cli -c "$TB/qt.ini" -i qdes7
 	usage_error -- "$TB/qt.ini" "qdes7"
 }
+
+@test "cli: bad names and words (interface, mac, local, netns, address, missing argument)" {
+	cli -i 'qdes 0' -g 239.1.1.1:5000 -n 42
+	usage_error -- "--interface" "'qdes 0'"
+	cli -i qdes0123456789ab -g 239.1.1.1:5000 -n 42
+	usage_error -- "--interface" "'qdes0123456789ab'"
+	cli -g 239.1.1.1:5000 -n 42 --mtu abc
+	usage_error -- "--mtu" "'abc'" "68 to 65000"
+	cli -g 239.1.1.1:5000 -n 42 --mac 02:00:00:00:00
+	usage_error -- "--mac" "'02:00:00:00:00'"
+	cli -g 239.1.1.1:5000 -n 42 --local 10.0.0.300
+	usage_error -- "--local" "'10.0.0.300'"
+	cli -g 239.1.1.1:5000 -n 42 --local fd77::1
+	usage_error -- "fd77::1" "239.1.1.1:5000"
+	cli -g 239.1.1.1:5000 -n 42 --netns ''
+	usage_error -- "--netns" "''"
+	cli -g 239.1.1.1:5000 -n 42 -a 10.42.0.1/24 -a 10.42.0.1/24
+	usage_error -- "--address" "'10.42.0.1/24'"
+	cli -g 239.1.1.1:5000 -n
+	usage_error -- "--network-id" "missing argument"
+}
+
+@test "ini: [global]-only key in an interface section, key outside any section, option spelling" {
+	ini <<'EOF2'
+[qdes0]
+group = 239.1.1.1:5000
+network_id = 42
+log_level = debug
+EOF2
+	cli -c "$TB/qt.ini"
+	usage_error -- "$TB/qt.ini: [qdes0] log_level: only valid in [global]"
+	ini <<'EOF2'
+network_id = 42
+[qdes0]
+group = 239.1.1.1:5000
+EOF2
+	cli -c "$TB/qt.ini"
+	usage_error -- "$TB/qt.ini" "'network_id'" "outside any section"
+	ini <<'EOF2'
+[qdes0]
+group = 239.1.1.1:5000
+network-id = 42
+EOF2
+	cli -c "$TB/qt.ini"
+	usage_error -- "$TB/qt.ini" "[qdes0]" "unknown key 'network-id'"
+	ini <<'EOF2'
+[global]
+ageing = 0
+[qdes0]
+group = 239.1.1.1:5000
+network_id = 42
+EOF2
+	cli -c "$TB/qt.ini"
+	usage_error -- "$TB/qt.ini" "[global]" "ageing" "'0'"
+}
+
+@test "ini: the command line overrides the file, and its errors name the option" {
+	ini <<'EOF2'
+[qdes0]
+group = 239.1.1.1:5000
+network_id = 42
+EOF2
+	cli -c "$TB/qt.ini" -n 70000
+	usage_error -- "--network-id" "'70000'"
+	cli -c "$TB/qt.ini" -g 10.1.1.1:5000
+	usage_error -- "--group" "'10.1.1.1:5000'"
+}

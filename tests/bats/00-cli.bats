@@ -168,7 +168,7 @@ expect_one_line_error()
 	local -A sample=(
 		[group]=239.1.1.1:5000 [network_id]=42 [address]='10.42.0.1/24, fd42::1/64'
 		[mac]=02:00:00:00:00:01 [mtu]=1450 [local]=127.0.0.1 [dev]=lo [port]=0 [ttl]=1
-		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0
+		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0 [offload]=yes
 		[log_level]=info [syslog]=no
 	)
 	local keys
@@ -234,4 +234,33 @@ expect_one_line_error()
 	grep -qE '^run make test$' .ci/run
 	[ -x .ci/run ]
 	[ -x scripts/install-deps.sh ]
+}
+
+# man_vectors - the PROTOCOL section's test vectors, one per line, as plain hex
+man_vectors()
+{
+	awk '/^\.S[HS] / { f = ($0 ~ /^\.SS Test vectors/) } f && /^\.nf/ { v = ""; c = 1; next }
+		f && c && /^\.fi/ { print v; c = 0; next }
+		f && c { gsub(/[^0-9a-fA-F]/, ""); v = v tolower($0) }' man/qdes-tap.8
+}
+
+# unit_vectors - vec1, vec2, ... of tests/unit/test_proto.c, one per line, as plain hex
+unit_vectors()
+{
+	awk '/^static const uint8_t vec[0-9]+\[/ { c = 1; v = ""; sub(/^[^{]*/, "") }
+		c { s = $0; while (match(s, /0x[0-9a-fA-F][0-9a-fA-F]/)) {
+			v = v tolower(substr(s, RSTART + 2, 2)); s = substr(s, RSTART + RLENGTH) } }
+		c && /;/ { print v; c = 0 }' tests/unit/test_proto.c
+}
+
+@test "man: the PROTOCOL test vectors are the ones the unit tests decode" {
+	local man unit
+	man=$(man_vectors)
+	unit=$(unit_vectors)
+	echo "manual:"; echo "$man"
+	echo "tests/unit/test_proto.c:"; echo "$unit"
+	[ "$(wc -l <<<"$man")" -ge 3 ]
+	# vector 1 is the 50-byte ARP request of the spec
+	[ "$(head -n 1 <<<"$man" | wc -c)" -eq 101 ]
+	[ "$man" = "$unit" ]
 }

@@ -6,12 +6,17 @@
 # apt-get update), so re-runs are fast and work offline. Needs root (or sudo) only to install.
 set -euo pipefail
 
+# What make, make test and scripts/netns-test.sh use beyond an essential Debian system (bash,
+# coreutils, util-linux's unshare, mawk, sed, grep). Developer tools that no test needs are not
+# here: cppcheck (make lint), clang-format (make format, make check-format), clang (fuzz/).
 PACKAGES=(
-	# build
-	gcc clang make pkg-config libc6-dev
+	# build; gcc brings the ASan/UBSan runtimes of the unit tests and build/qdes-tap-san
+	gcc make pkg-config libc6-dev
 	libmnl-dev libuv1-dev libiniparser-dev libcmocka-dev
-	# run and test: ip, bridge, modprobe, ping, ps/pgrep, packet capture, UDP injection
-	iproute2 kmod iputils-ping procps tcpdump socat python3 bats
+	# run and test: ip, ss and bridge; ping; sysctl; packet capture; TCP copies; UDP injection
+	iproute2 iputils-ping procps tcpdump socat python3 bats
+	# modprobe: the kernel runs it to load tun, veth and bridge on first use
+	kmod
 	# groff renders man/qdes-tap.8, which tests/bats/00-cli.bats checks against --help
 	groff-base
 )

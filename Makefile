@@ -21,8 +21,9 @@ INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -linipars
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv) $(INI_CFLAGS)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv) $(INI_LIBS)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# CPPFLAGS and LDFLAGS as the user (or dpkg-buildflags: hardening) gives them
 ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
-	-Iqdes-tap -MMD -MP $(CFLAGS)
+	-Iqdes-tap -MMD -MP $(CPPFLAGS) $(CFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 SRCS := $(wildcard qdes-tap/*.c)

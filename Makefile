@@ -41,7 +41,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all san unit e2e e2e-san test bench install uninstall clean format check-format lint
+.PHONY: all san unit e2e e2e-san e2e-nooffload test bench install uninstall clean format check-format lint
 
 all: build/qdes-tap
 
@@ -95,7 +95,11 @@ e2e: build/qdes-tap
 e2e-san: build/qdes-tap-san
 	@QDES_TAP=$(CURDIR)/build/qdes-tap-san scripts/run-bats.sh tests/bats
 
-test: unit e2e e2e-san
+# ... and once more with every daemon's offloads off: both data paths pass the same suite.
+e2e-nooffload: build/qdes-tap
+	@QDES_TAP_ARGS="--offload no" scripts/run-bats.sh tests/bats
+
+test: unit e2e e2e-san e2e-nooffload
 
 bench: build/qdes-tap
 	@scripts/bench.sh

@@ -47,6 +47,7 @@ enum opt_id {
 	OPT_MAX_ENTRIES,
 	OPT_NETNS,
 	OPT_BRIDGE,
+	OPT_OFFLOAD,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
 	OPT_QUIET,
@@ -174,6 +175,11 @@ static const struct config_opt config_opts[] = {
 	 .name = "bridge",
 	 .arg = "IFNAME",
 	 .help = "make the interface a port of this existing bridge"},
+	{.id = OPT_OFFLOAD,
+	 .key = "offload",
+	 .name = "offload",
+	 .arg = "yes|no",
+	 .help = "TAP checksum/TSO offloads and UDP GSO/GRO (default yes)"},
 	{.id = OPT_LOG_LEVEL,
 	 .key = "log_level",
 	 .name = "log-level",
@@ -559,6 +565,8 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return set_netns(cfg, s, err, errlen);
 	case OPT_BRIDGE:
 		return set_ifname(cfg->bridge, s, err, errlen);
+	case OPT_OFFLOAD:
+		return set_bool(&cfg->offload, s, err, errlen);
 	case OPT_LOG_LEVEL:
 		return set_log_level(cfg, s, err, errlen);
 	case OPT_SYSLOG:
@@ -580,6 +588,7 @@ void config_init(struct qdes_config *cfg)
 	strcpy(cfg->ifname, CONFIG_DEFAULT_IFNAME);
 	cfg->ageing = CONFIG_DEFAULT_AGEING;
 	cfg->max_entries = CONFIG_DEFAULT_MAX_ENTRIES;
+	cfg->offload = true;
 	cfg->log_level = LOG_LVL_NOTICE;
 }
 

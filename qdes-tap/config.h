@@ -51,6 +51,7 @@ struct qdes_config {
 	unsigned int max_entries; /* max_entries = N */
 	char netns[PATH_MAX];	  /* netns = NAME | PATH | PID, "": stay */
 	char bridge[IFNAMSIZ];	  /* bridge = IFNAME, "": none */
+	bool offload;		  /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
 
 	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
 	bool use_syslog; /* syslog = yes|no */

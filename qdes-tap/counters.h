@@ -34,7 +34,11 @@
 	X(fdb_conflict)                                                                            \
 	X(fdb_aged)                                                                                \
 	X(fdb_flushed)                                                                             \
-	X(leave_rx)
+	X(leave_rx)                                                                                \
+	X(tap_rx_gso)                                                                              \
+	X(tap_tx_gro)                                                                              \
+	X(udp_rx_gro)                                                                              \
+	X(drop_offload)
 
 struct qdes_counters {
 #define QDES_COUNTER_FIELD(name) uint64_t name;

@@ -120,16 +120,17 @@ nl_fail:
 	return -1;
 }
 
-static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram, size_t len)
+static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram, size_t len,
+		       const struct virtio_net_hdr *vh)
 {
-	underlay_queue(ctx, dst, dgram, len);
+	underlay_queue(ctx, dst, dgram, len, vh);
 }
 
-static void tx_flood(void *ctx, const uint8_t *dgram, size_t len)
+static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct virtio_net_hdr *vh)
 {
 	struct underlay *ul = ctx;
 
-	underlay_queue(ul, &ul->group, dgram, len);
+	underlay_queue(ul, &ul->group, dgram, len, vh);
 }
 
 /**
@@ -167,7 +168,8 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	}
 	if (underlay_link(gw, &uo.ifindex, err, errlen))
 		goto fail;
-	if (tap_open(&gw->tap, cfg->ifname, gw->netns_fd, &gw->cnt, tmp, sizeof(tmp))) {
+	if (tap_open(&gw->tap, cfg->ifname, gw->netns_fd, cfg->offload, &gw->cnt, tmp,
+		     sizeof(tmp))) {
 		snprintf(err, errlen, "%s", tmp);
 		goto fail;
 	}
@@ -178,6 +180,9 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	uo.local = cfg->local_set ? &cfg->local : NULL;
 	uo.port = cfg->port;
 	uo.ttl = cfg->ttl;
+	uo.offload = gw->tap.offload;
+	uo.encap_len = QDES_HDR_LEN;
+	uo.max_frame = gw->mtu + ETH_HLEN_;
 	if (underlay_open(&gw->ul, &uo, &gw->cnt, tmp, sizeof(tmp))) {
 		snprintf(err, errlen, "%s", tmp);
 		goto fail;
@@ -243,11 +248,11 @@ void gateway_stop(struct gateway *gw)
 	gw->netns_fd = -1;
 }
 
-static void on_tap_frame(void *arg, uint8_t *frame, size_t len)
+static void on_tap_frame(void *arg, uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
 {
 	struct gateway *gw = arg;
 
-	switch_from_port(&gw->sw, &gw->tap.port, frame, len);
+	switch_from_port(&gw->sw, &gw->tap.port, frame, len, vh);
 }
 
 /*
@@ -278,6 +283,10 @@ static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t
 /* Return: 0, or -1 if the socket failed (errno set) */
 int gateway_underlay_ready(struct gateway *gw, int fd, uint64_t now)
 {
+	int n;
+
 	gw->sw.now = now;
-	return underlay_recv(&gw->ul, fd, on_datagram, gw) < 0 ? -1 : 0;
+	n = underlay_recv(&gw->ul, fd, on_datagram, gw);
+	switch_flush_ports(&gw->sw);
+	return n < 0 ? -1 : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef QDES_PORT_H
 #define QDES_PORT_H
 
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,11 +13,16 @@ struct qdes_port;
 /**
  * struct port_ops - what the switch needs of a local port
  * @kind:	short name for logs ("tap", ...)
- * @send:	deliver one Ethernet frame out of the port; a failure is the port's to count
+ * @send:	deliver one Ethernet frame out of the port; a failure is the port's to count.
+ *		@vh is NULL for a complete frame, or the vnet header of a TCP super-frame
+ *		(GSO) that the port must segment or pass on as such
+ * @flush:	the end of a burst: write out what the port held back to merge (may be NULL)
  */
 struct port_ops {
 	const char *kind;
-	void (*send)(struct qdes_port *port, const uint8_t *frame, size_t len);
+	void (*send)(struct qdes_port *port, const uint8_t *frame, size_t len,
+		     const struct virtio_net_hdr *vh);
+	void (*flush)(struct qdes_port *port);
 };
 
 /**

@@ -92,7 +92,7 @@ static void log_move(struct qdes_switch *sw, const uint8_t *mac, const char *whe
 }
 
 static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
-			const uint8_t *frame, size_t len)
+			const uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
 {
 	unsigned int i;
 
@@ -100,7 +100,20 @@ static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
 		struct qdes_port *p = sw->ports[i];
 
 		if (p && p != except)
-			p->ops->send(p, frame, len);
+			p->ops->send(p, frame, len, vh);
+	}
+}
+
+/* The end of a burst from the underlay: ports write out what they merged */
+void switch_flush_ports(struct qdes_switch *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
+		struct qdes_port *p = sw->ports[i];
+
+		if (p && p->ops->flush)
+			p->ops->flush(p);
 	}
 }
 
@@ -110,8 +123,10 @@ static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
  * @in:		ingress port
  * @frame:	Ethernet frame, with PROTO_HEADROOM writable bytes in front of it
  * @len:	frame length
+ * @vh:		NULL, or the vnet header of a TCP super-frame (TAP offloads)
  */
-void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len)
+void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len,
+		      const struct virtio_net_hdr *vh)
 {
 	const uint8_t *dst = eth_dst(frame), *src = eth_src(frame);
 	uint8_t *dgram = frame - QDES_HDR_LEN;
@@ -148,7 +163,7 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 
 		e->used = sw->now;
 		if (out && out != in)
-			out->ops->send(out, frame, len);
+			out->ops->send(out, frame, len, vh);
 		return;
 	}
 
@@ -156,12 +171,12 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	if (e) {
 		e->used = sw->now;
 		sw->cnt->tx_unicast++;
-		sw->tx.unicast(sw->tx.ctx, &e->peer, dgram, len + QDES_HDR_LEN);
+		sw->tx.unicast(sw->tx.ctx, &e->peer, dgram, len + QDES_HDR_LEN, vh);
 		return;
 	}
-	flood_local(sw, in, frame, len);
+	flood_local(sw, in, frame, len, vh);
 	sw->cnt->tx_flood++;
-	sw->tx.flood(sw->tx.ctx, dgram, len + QDES_HDR_LEN);
+	sw->tx.flood(sw->tx.ctx, dgram, len + QDES_HDR_LEN, vh);
 }
 
 static void count_drop(struct qdes_counters *c, enum proto_verdict v)
@@ -251,18 +266,18 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 
 	dst = eth_dst(rx.frame);
 	if (mac_is_multicast(dst)) {
-		flood_local(sw, NULL, rx.frame, rx.frame_len);
+		flood_local(sw, NULL, rx.frame, rx.frame_len, NULL);
 		return;
 	}
 	e = fdb_lookup(sw->fdb, sw->netid, dst);
 	if (!e) {
-		flood_local(sw, NULL, rx.frame, rx.frame_len);
+		flood_local(sw, NULL, rx.frame, rx.frame_len, NULL);
 	} else if (e->kind == FDB_LOCAL) {
 		struct qdes_port *out = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
 
 		e->used = sw->now;
 		if (out)
-			out->ops->send(out, rx.frame, rx.frame_len);
+			out->ops->send(out, rx.frame, rx.frame_len, NULL);
 	} else {
 		sw->cnt->drop_remote_dst++;
 	}

@@ -23,12 +23,13 @@
  * @ctx:	passed back to both
  *
  * The datagram buffer stays valid until the caller of the switch flushes the underlay, so the
- * underlay may batch without copying.
+ * underlay may batch without copying. With a vnet header @vh, the datagram holds a TCP
+ * super-frame that the underlay segments into datagrams of the segment MTU.
  */
 struct switch_tx {
-	void (*unicast)(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram,
-			size_t len);
-	void (*flood)(void *ctx, const uint8_t *dgram, size_t len);
+	void (*unicast)(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram, size_t len,
+			const struct virtio_net_hdr *vh);
+	void (*flood)(void *ctx, const uint8_t *dgram, size_t len, const struct virtio_net_hdr *vh);
 	void *ctx;
 };
 
@@ -63,7 +64,9 @@ void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint16_t netid, unsign
 int switch_add_port(struct qdes_switch *sw, struct qdes_port *port);
 void switch_del_port(struct qdes_switch *sw, struct qdes_port *port);
 int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self);
-void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len);
+void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len,
+		      const struct virtio_net_hdr *vh);
+void switch_flush_ports(struct qdes_switch *sw);
 void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
 			  const uint8_t *dgram, size_t len);
 unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms);

@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <linux/udp.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "offload.h"
 #include "underlay.h"
 
 /* Room for bursts while the loop is busy with the other direction */
@@ -242,8 +244,12 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 	ul->ucast_fd = ul->mcast_fd = -1;
 	ul->group = *o->group;
 	ul->cnt = cnt;
+	ul->encap_len = o->encap_len;
+	ul->max_frame = o->max_frame;
+	ul->gso = o->offload;
 	ul->rx_buf = malloc((size_t)UNDERLAY_BATCH * UNDERLAY_RX_BUF);
-	if (!ul->rx_buf) {
+	ul->gso_area = malloc((size_t)UNDERLAY_GSO_SLOTS * UNDERLAY_GSO_SLOT);
+	if (!ul->rx_buf || !ul->gso_area) {
 		snprintf(err, errlen, "cannot allocate receive buffers");
 		return -1;
 	}
@@ -256,6 +262,16 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 		underlay_close(ul);
 		return -1;
 	}
+	if (o->offload) {
+		/* Both sockets, or neither: a receive must say whether it holds several datagrams
+		 */
+		ul->gro = !set_int(ul->ucast_fd, IPPROTO_UDP, UDP_GRO, 1) &&
+			  !set_int(ul->mcast_fd, IPPROTO_UDP, UDP_GRO, 1);
+		if (!ul->gro) {
+			(void)set_int(ul->ucast_fd, IPPROTO_UDP, UDP_GRO, 0);
+			info("UDP GRO not available: receiving datagram by datagram");
+		}
+	}
 	return 0;
 }
 
@@ -267,7 +283,84 @@ void underlay_close(struct underlay *ul)
 		close(ul->mcast_fd);
 	ul->ucast_fd = ul->mcast_fd = -1;
 	free(ul->rx_buf);
+	free(ul->gso_area);
 	ul->rx_buf = NULL;
+	ul->gso_area = NULL;
+}
+
+static void queue_msg(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *buf,
+		      size_t len, unsigned int segs, size_t stride)
+{
+	struct msghdr *h;
+	unsigned int i;
+
+	if (ul->tx_n == UNDERLAY_BATCH)
+		underlay_flush(ul);
+	i = ul->tx_n++;
+	h = &ul->tx_msg[i].msg_hdr;
+	ul->tx_addr[i] = *dst;
+	ul->tx_iov[i].iov_base = (void *)buf;
+	ul->tx_iov[i].iov_len = len;
+	ul->tx_segs[i] = (uint16_t)segs;
+	ul->tx_stride[i] = (uint16_t)stride;
+	memset(h, 0, sizeof(*h));
+	h->msg_name = &ul->tx_addr[i];
+	h->msg_namelen = addr_len(dst);
+	h->msg_iov = &ul->tx_iov[i];
+	h->msg_iovlen = 1;
+	if (segs > 1) {
+		struct cmsghdr *cm = (struct cmsghdr *)ul->tx_ctrl[i].buf;
+		uint16_t gso_size = (uint16_t)stride;
+
+		h->msg_control = ul->tx_ctrl[i].buf;
+		h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+		cm->cmsg_level = IPPROTO_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		memcpy(CMSG_DATA(cm), &gso_size, sizeof(gso_size));
+	}
+}
+
+/*
+ * A TCP super-frame from the TAP: cut into datagrams of the segment MTU, back to back in a
+ * buffer of our own, then handed to the kernel as few UDP GSO sends as the 64 KiB limit of one
+ * send allows. Without UDP GSO, each datagram is its own message of the batch.
+ */
+static void queue_gso(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
+		      size_t len, const struct virtio_net_hdr *vh)
+{
+	/* One send carries at most an IP datagram's worth of UDP payload */
+	const size_t max_send = 65535 - 20 - 8;
+	struct offload_segs res;
+	size_t off, per_send;
+	uint8_t *out;
+
+	if (len < ul->encap_len) {
+		ul->cnt->drop_offload++;
+		return;
+	}
+	if (ul->gso_used == UNDERLAY_GSO_SLOTS)
+		underlay_flush(ul);
+	out = ul->gso_area + (size_t)ul->gso_used * UNDERLAY_GSO_SLOT;
+	if (offload_tso_segment(vh, dgram + ul->encap_len, len - ul->encap_len, dgram,
+				ul->encap_len, ul->max_frame, out, UNDERLAY_GSO_SLOT, &res) ||
+	    !res.n) {
+		ul->cnt->drop_offload++;
+		return;
+	}
+	ul->gso_used++;
+	per_send = ul->gso ? max_send / res.stride : 1;
+	if (!per_send)
+		per_send = 1;
+	for (off = 0; off < res.total; off += per_send * res.stride) {
+		size_t chunk = res.total - off;
+		unsigned int segs;
+
+		if (chunk > per_send * res.stride)
+			chunk = per_send * res.stride;
+		segs = (unsigned int)((chunk + res.stride - 1) / res.stride);
+		queue_msg(ul, dst, out + off, chunk, segs, res.stride);
+	}
 }
 
 /**
@@ -276,23 +369,53 @@ void underlay_close(struct underlay *ul)
  * @dst:	destination
  * @dgram:	payload: must stay valid until underlay_flush()
  * @len:	its length
+ * @vh:		NULL, or the vnet header of the TCP super-frame @dgram holds after its
+ *		encapsulation header: then it leaves as datagrams of the segment MTU
  */
 void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
-		    size_t len)
+		    size_t len, const struct virtio_net_hdr *vh)
 {
-	unsigned int i;
+	if (vh)
+		queue_gso(ul, dst, dgram, len, vh);
+	else
+		queue_msg(ul, dst, dgram, len, 1, len);
+}
 
-	if (ul->tx_n == UNDERLAY_BATCH)
-		underlay_flush(ul);
-	i = ul->tx_n++;
-	ul->tx_addr[i] = *dst;
-	ul->tx_iov[i].iov_base = (void *)dgram;
-	ul->tx_iov[i].iov_len = len;
-	memset(&ul->tx_msg[i].msg_hdr, 0, sizeof(ul->tx_msg[i].msg_hdr));
-	ul->tx_msg[i].msg_hdr.msg_name = &ul->tx_addr[i];
-	ul->tx_msg[i].msg_hdr.msg_namelen = addr_len(dst);
-	ul->tx_msg[i].msg_hdr.msg_iov = &ul->tx_iov[i];
-	ul->tx_msg[i].msg_hdr.msg_iovlen = 1;
+static void count_tx_error(struct underlay *ul, unsigned int i, int e)
+{
+	char s[ADDR_STRLEN];
+
+	ul->cnt->udp_tx_errors++;
+	/* One line per power of two errors: visible, never a flood. */
+	if (!(ul->cnt->udp_tx_errors & (ul->cnt->udp_tx_errors - 1)))
+		warn("send to %s: %s (%llu errors so far)", addr_str(&ul->tx_addr[i], s, sizeof(s)),
+		     strerror(e), (unsigned long long)ul->cnt->udp_tx_errors);
+}
+
+/* The kernel refused a GSO send (a device without checksum offload, say): send it the slow
+ * way, and do not ask again. */
+static void gso_fallback(struct underlay *ul, unsigned int i)
+{
+	const uint8_t *p = ul->tx_iov[i].iov_base;
+	size_t left = ul->tx_iov[i].iov_len, stride = ul->tx_stride[i];
+
+	if (ul->gso)
+		warn("UDP GSO refused by the kernel (%s): sending datagram by datagram",
+		     strerror(errno));
+	ul->gso = false;
+	while (left) {
+		size_t n = left < stride ? left : stride;
+
+		if (sendto(ul->ucast_fd, p, n, 0, &ul->tx_addr[i].sa, addr_len(&ul->tx_addr[i])) <
+		    0) {
+			count_tx_error(ul, i, errno);
+		} else {
+			ul->cnt->udp_tx_datagrams++;
+			ul->cnt->udp_tx_bytes += n;
+		}
+		p += n;
+		left -= n;
+	}
 }
 
 /*
@@ -308,25 +431,40 @@ void underlay_flush(struct underlay *ul)
 		int n = sendmmsg(ul->ucast_fd, &ul->tx_msg[i], ul->tx_n - i, 0);
 
 		if (n < 0) {
-			char s[ADDR_STRLEN];
-
 			if (errno == EINTR)
 				continue;
-			ul->cnt->udp_tx_errors++;
-			/* One line per power of two errors: visible, never a flood. */
-			if (!(ul->cnt->udp_tx_errors & (ul->cnt->udp_tx_errors - 1)))
-				warn("send to %s: %s (%llu errors so far)",
-				     addr_str(&ul->tx_addr[i], s, sizeof(s)), strerror(errno),
-				     (unsigned long long)ul->cnt->udp_tx_errors);
+			if (ul->tx_segs[i] > 1 && (errno == EIO || errno == EINVAL ||
+						   errno == ENOPROTOOPT || errno == EOPNOTSUPP))
+				gso_fallback(ul, i);
+			else
+				count_tx_error(ul, i, errno);
 			i++;
 			continue;
 		}
 		for (; n > 0; n--, i++) {
-			ul->cnt->udp_tx_datagrams++;
+			ul->cnt->udp_tx_datagrams += ul->tx_segs[i];
 			ul->cnt->udp_tx_bytes += ul->tx_iov[i].iov_len;
 		}
 	}
 	ul->tx_n = 0;
+	ul->gso_used = 0;
+}
+
+/* With UDP GRO, one receive may hold several datagrams of one sender: their size is in a cmsg */
+static size_t gro_size(const struct msghdr *h)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(h); cm; cm = CMSG_NXTHDR((struct msghdr *)h, cm)) {
+		if (cm->cmsg_level == IPPROTO_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -355,8 +493,8 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			h->msg_namelen = sizeof(ul->rx_addr[i]);
 			h->msg_iov = &ul->rx_iov[i];
 			h->msg_iovlen = 1;
-			h->msg_control = NULL;
-			h->msg_controllen = 0;
+			h->msg_control = ul->gro ? ul->rx_ctrl[i].buf : NULL;
+			h->msg_controllen = ul->gro ? sizeof(ul->rx_ctrl[i].buf) : 0;
 			h->msg_flags = 0;
 		}
 		n = recvmmsg(fd, ul->rx_msg, UNDERLAY_BATCH, MSG_DONTWAIT, NULL);
@@ -369,9 +507,23 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			return -1;
 		}
 		for (i = 0; i < (unsigned int)n; i++) {
-			ul->cnt->udp_rx_datagrams++;
-			ul->cnt->udp_rx_bytes += ul->rx_msg[i].msg_len;
-			fn(arg, &ul->rx_addr[i], ul->rx_iov[i].iov_base, ul->rx_msg[i].msg_len);
+			const uint8_t *p = ul->rx_iov[i].iov_base;
+			size_t left = ul->rx_msg[i].msg_len;
+			size_t seg = ul->gro ? gro_size(&ul->rx_msg[i].msg_hdr) : 0;
+
+			ul->cnt->udp_rx_bytes += left;
+			if (!seg || seg >= left) {
+				ul->cnt->udp_rx_datagrams++;
+				fn(arg, &ul->rx_addr[i], p, left);
+				continue;
+			}
+			ul->cnt->udp_rx_gro++;
+			for (; left; p += seg, left -= seg) {
+				if (seg > left)
+					seg = left;
+				ul->cnt->udp_rx_datagrams++;
+				fn(arg, &ul->rx_addr[i], p, seg);
+			}
 		}
 		total += n;
 		if (n < UNDERLAY_BATCH)

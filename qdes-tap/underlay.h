@@ -3,9 +3,12 @@
 #ifndef QDES_UNDERLAY_H
 #define QDES_UNDERLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include <linux/virtio_net.h>
 
 #include "addr.h"
 #include "counters.h"
@@ -22,6 +25,9 @@
  * @port:	local unicast port, 0 for an ephemeral one
  * @ifindex:	underlay interface for multicast, 0: by route
  * @ttl:	TTL / hop limit, 0: 1 for multicast, system default for unicast
+ * @offload:	UDP GSO on send (super-frames leave as one sendmsg), UDP GRO on receive
+ * @encap_len:	bytes of encapsulation header in front of each frame
+ * @max_frame:	longest frame a datagram may carry (segment MTU + Ethernet header)
  */
 struct underlay_opts {
 	const union qdes_sockaddr *group;
@@ -29,6 +35,20 @@ struct underlay_opts {
 	uint16_t port;
 	int ifindex;
 	int ttl;
+	bool offload;
+	size_t encap_len;
+	size_t max_frame;
+};
+
+/* Super-frames segmented per batch before a flush; each needs its own output buffer */
+#define UNDERLAY_GSO_SLOTS 16
+/* 64 KiB of TCP payload cut into frames of at least 1280 bytes, each with up to 128 bytes of
+ * headers, fits */
+#define UNDERLAY_GSO_SLOT (96 * 1024)
+
+union underlay_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
 };
 
 /**
@@ -51,10 +71,20 @@ struct underlay {
 	struct mmsghdr tx_msg[UNDERLAY_BATCH];
 	struct iovec tx_iov[UNDERLAY_BATCH];
 	union qdes_sockaddr tx_addr[UNDERLAY_BATCH];
+	union underlay_cmsg tx_ctrl[UNDERLAY_BATCH];
+	uint16_t tx_segs[UNDERLAY_BATCH];
+	uint16_t tx_stride[UNDERLAY_BATCH];
 	unsigned int tx_n;
+	uint8_t *gso_area;
+	unsigned int gso_used;
+	bool gso;
+	bool gro;
+	size_t encap_len;
+	size_t max_frame;
 	struct mmsghdr rx_msg[UNDERLAY_BATCH];
 	struct iovec rx_iov[UNDERLAY_BATCH];
 	union qdes_sockaddr rx_addr[UNDERLAY_BATCH];
+	union underlay_cmsg rx_ctrl[UNDERLAY_BATCH];
 	uint8_t *rx_buf;
 	struct qdes_counters *cnt;
 	uint64_t tx_err_logged;
@@ -67,7 +97,7 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 		  char *err, size_t errlen);
 void underlay_close(struct underlay *ul);
 void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
-		    size_t len);
+		    size_t len, const struct virtio_net_hdr *vh);
 void underlay_flush(struct underlay *ul);
 int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg);
 int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len);

@@ -316,6 +316,11 @@ tb_start()
 	else
 		args=(-i qdes0 -g "$(tb_group "$tag")" -n 42 -a "10.42.0.$i/24" -a "fd42::$i/64" "$@")
 	fi
+	# QDES_TAP_ARGS: options for every daemon of a run (make e2e-nooffload: --offload no)
+	if [[ -n ${QDES_TAP_ARGS-} ]]; then
+		read -ra a <<<"$QDES_TAP_ARGS"
+		args+=("${a[@]}")
+	fi
 	wns=$ns
 	for ((n = 0; n < ${#args[@]}; n++)); do
 		a=${args[n]}

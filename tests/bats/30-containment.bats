@@ -39,7 +39,8 @@ teardown() { qt_teardown; }
 		"h3 wrote $((tap3_after - tap3_before)) frames to its TAP"
 	echo "# containment: h3/h2 underlay rx = $rx3/$rx2 bytes" >&3
 	[ "$rx2" -gt $((20 * 1024 * 1024)) ]
-	[ "$n2" -gt 1000 ]
+	# h2 did see the transfer (fewer, larger frames when the TAPs use offloads)
+	[ "$n2" -gt 100 ]
 	[ "$n" -eq 0 ]
 	[ $((rx3 * 100)) -lt "$rx2" ]
 	# h3's daemon forwarded (almost) nothing to its TAP: at most a few flooded frames
@@ -59,7 +60,8 @@ teardown() { qt_teardown; }
 	u1=$(qt_counter 1 tx_unicast)
 	f1=$(qt_counter 1 tx_flood)
 	echo "h1: tx_unicast +$((u1 - u0)), tx_flood +$((f1 - f0))"
-	[ $((u1 - u0)) -gt 1000 ]
+	# thousands of frames, or ~80 TCP super-frames with offloads
+	[ $((u1 - u0)) -gt 50 ]
 	[ $((f1 - f0)) -lt 10 ]
 	# h1's FDB has h2's MAC at h2's underlay address and port
 	mac2=$(tb_mac "$TAG" 2)

@@ -28,8 +28,10 @@ struct fake_port {
 
 static struct sent ucast, flood;
 
-static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len)
+static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len,
+		      const struct virtio_net_hdr *vh)
 {
+	(void)vh;
 	struct fake_port *fp = p->priv;
 
 	fp->out.n++;
@@ -39,18 +41,21 @@ static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len)
 
 static const struct port_ops fake_ops = {"fake", fake_send};
 
-static void fake_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *d, size_t len)
+static void fake_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *d, size_t len,
+			 const struct virtio_net_hdr *vh)
 {
 	(void)ctx;
+	(void)vh;
 	ucast.n++;
 	ucast.len = len;
 	ucast.dst = *dst;
 	memcpy(ucast.last, d, len);
 }
 
-static void fake_flood(void *ctx, const uint8_t *d, size_t len)
+static void fake_flood(void *ctx, const uint8_t *d, size_t len, const struct virtio_net_hdr *vh)
 {
 	(void)ctx;
+	(void)vh;
 	flood.n++;
 	flood.len = len;
 	memcpy(flood.last, d, len);
@@ -134,7 +139,7 @@ static void test_unknown_unicast_floods_with_header(void **state)
 	size_t len;
 	uint8_t *f = frame(buf, MAC_A, MAC_LOCAL, &len);
 
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(flood.n, 1);
 	assert_int_equal(ucast.n, 0);
 	assert_int_equal(flood.len, len + QDES_HDR_LEN);
@@ -157,7 +162,7 @@ static void test_learn_remote_then_unicast(void **state)
 	assert_int_equal(w->tap.out.len, dl - QDES_HDR_LEN);
 
 	f = frame(buf, MAC_A, MAC_LOCAL, &len);
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(ucast.n, 1);
 	assert_int_equal(flood.n, 0);
 	assert_true(addr_equal(&ucast.dst, &w->peer_a));
@@ -194,7 +199,7 @@ static void test_remote_cannot_hijack_local_mac(void **state)
 	size_t dl, len;
 	uint8_t *f = frame(buf, BCAST, MAC_LOCAL, &len);
 
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	dl = dgram(d, BCAST, MAC_LOCAL, NETID);
 	switch_from_underlay(&w->sw, &w->peer_a, d, dl);
 	assert_int_equal(w->cnt.fdb_conflict, 1);
@@ -222,7 +227,7 @@ static void test_leave_notice_flushes_peer(void **state)
 	assert_non_null(fdb_lookup(w->fdb, NETID, MAC_B));
 
 	f = frame(buf, MAC_A, MAC_LOCAL, &len);
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(flood.n, 1);
 	assert_int_equal(ucast.n, 0);
 }
@@ -283,13 +288,13 @@ static void test_local_ports_talk_without_underlay(void **state)
 	w->guest.port = (struct qdes_port){.ops = &fake_ops, .name = "guest", .priv = &w->guest};
 	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
 	f = frame(buf, BCAST, MAC_GUEST, &len);
-	switch_from_port(&w->sw, &w->guest.port, f, len);
+	switch_from_port(&w->sw, &w->guest.port, f, len, NULL);
 	assert_int_equal(w->tap.out.n, 1);
 	assert_int_equal(flood.n, 1);
 	assert_int_equal(w->guest.out.n, 0);
 
 	f = frame(buf, MAC_GUEST, MAC_LOCAL, &len);
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(w->guest.out.n, 1);
 	assert_int_equal(flood.n, 1);
 	assert_int_equal(ucast.n, 0);
@@ -297,7 +302,7 @@ static void test_local_ports_talk_without_underlay(void **state)
 	/* Hairpin: a frame to a MAC on its own ingress port goes nowhere. */
 	f = frame(buf, MAC_LOCAL, MAC_LOCAL, &len);
 	f[11] = 7; /* another source on the same port */
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(w->guest.out.n, 1);
 	assert_int_equal(w->tap.out.n, 1);
 	assert_int_equal(flood.n + ucast.n, 1);
@@ -320,7 +325,7 @@ static void test_ageing_turns_unicast_into_flood(void **state)
 	assert_int_equal(switch_age(&w->sw, 3000), 1);
 	assert_int_equal(w->cnt.fdb_aged, 1);
 	f = frame(buf, MAC_A, MAC_LOCAL, &len);
-	switch_from_port(&w->sw, &w->tap.port, f, len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
 	assert_int_equal(flood.n, 1);
 	assert_int_equal(ucast.n, 0);
 }

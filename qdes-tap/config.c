@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <sys/types.h>
 
@@ -312,13 +313,14 @@ static bool ifname_valid(const char *s)
 	if (!*s || strlen(s) >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (p = s; *p; p++)
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) ||
+		/* '%' would make the kernel pick a name from a template (qdes%d) */
+		if (*p == '/' || *p == ':' || *p == '%' || isspace((unsigned char)*p) ||
 		    iscntrl((unsigned char)*p))
 			return false;
 	return true;
 }
 
-#define IFNAME_RULE	"an interface name: 1 to 15 characters, no '/', ':' or spaces"
+#define IFNAME_RULE	"an interface name: 1 to 15 characters, no '/', ':', '%' or spaces"
 #define IFNAME_EXPECTED "expected " IFNAME_RULE
 
 static int set_ifname(char dst[IFNAMSIZ], const char *s, char *err, size_t errlen)
@@ -877,8 +879,8 @@ static int ini_check_sections(const struct ini_file *ini, char *err, size_t errl
 		if (!ifname_valid(s->name)) {
 			snprintf(err, errlen,
 				 "%s: line %u: invalid section name '[%s]' (expected [global] "
-				 "or " IFNAME_RULE ")",
-				 ini->path, s->line, shown(s->name, v));
+				 "or %s)",
+				 ini->path, s->line, shown(s->name, v), IFNAME_RULE);
 			return -1;
 		}
 		for (j = 0; j < i; j++) {
@@ -1088,6 +1090,16 @@ int config_load_ini(struct qdes_config *cfg, const char *path, const char *secti
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
+	/* /dev/zero or a FIFO would never end */
+	{
+		struct stat st;
+
+		if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: cannot read: not a regular file", path);
+			fclose(f);
+			return -1;
+		}
+	}
 	if (ini_scan(&ini, f)) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		fclose(f);
@@ -1167,6 +1179,13 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 "local address %s and group %s are of different address families",
 			 addr_host_str(&cfg->local, a, sizeof(a)),
 			 addr_str(&cfg->group, b, sizeof(b)));
+		return -1;
+	}
+	/* A socket bound to any address on the group's port would also get every flood */
+	if (cfg->port && cfg->port == addr_port(&cfg->group)) {
+		snprintf(err, errlen,
+			 "--port: invalid value '%u' (must differ from the group's port)",
+			 cfg->port);
 		return -1;
 	}
 	return 0;

@@ -356,8 +356,12 @@ enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *
 	struct fdb_entry *e = chain_find(fdb, bucket, key, NULL);
 
 	if (e) {
-		if (e->flags & FDB_F_STATIC)
-			return FDB_CONFLICT;
+		if (e->flags & FDB_F_STATIC) {
+			if (e->kind != FDB_LOCAL || e->port != port)
+				return FDB_CONFLICT;
+			e->updated = now;
+			return FDB_REFRESH;
+		}
 		e->updated = now;
 		if (e->kind == FDB_LOCAL && e->port == port)
 			return FDB_REFRESH;
@@ -375,6 +379,43 @@ enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *
 	e->updated = now;
 	e->used = now;
 	return FDB_NEW;
+}
+
+/**
+ * fdb_add_local_static() - Pin @mac in @netid to local @port: the port's own address
+ * @fdb:	table
+ * @netid:	network id
+ * @mac:	MAC address
+ * @port:	local port id
+ * @now:	current time, ms
+ *
+ * The TAP's own MAC must never be learned from the underlay, even before the TAP has sent a
+ * frame or after a quiet spell longer than the ageing time: so it is in the table from the
+ * start, never ages, and any remote claim on it is a conflict. An existing entry is replaced.
+ *
+ * Return: FDB_NEW, FDB_MOVED (an entry was replaced) or FDB_FULL
+ */
+enum fdb_result fdb_add_local_static(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
+				     uint16_t port, uint64_t now)
+{
+	uint64_t key = fdb_key(netid, mac);
+	uint32_t *bucket = fdb_bucket(fdb, key);
+	struct fdb_entry *e = chain_find(fdb, bucket, key, NULL);
+	enum fdb_result r = FDB_MOVED;
+
+	if (!e) {
+		e = fdb_alloc(fdb, bucket, netid, mac);
+		if (!e)
+			return FDB_FULL;
+		r = FDB_NEW;
+	}
+	e->kind = FDB_LOCAL;
+	e->flags = FDB_F_STATIC;
+	e->port = port;
+	memset(&e->peer, 0, sizeof(e->peer));
+	e->updated = now;
+	e->used = now;
+	return r;
 }
 
 /**

@@ -60,6 +60,8 @@ enum fdb_result fdb_learn_remote(struct fdb *fdb, uint16_t netid, const uint8_t 
 				 const union qdes_sockaddr *peer, uint64_t now);
 enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *mac, uint16_t port,
 				uint64_t now);
+enum fdb_result fdb_add_local_static(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
+				     uint16_t port, uint64_t now);
 enum fdb_result fdb_add_static(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
 			       const union qdes_sockaddr *peer, uint64_t now);
 struct fdb_entry *fdb_lookup(struct fdb *fdb, uint16_t netid, const uint8_t *mac);

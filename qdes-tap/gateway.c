@@ -5,12 +5,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gateway.h"
 #include "log.h"
 #include "netns.h"
 #include "proto.h"
+
+/* The clock libuv's uv_now() reads, so FDB times from before the loop compare with its own */
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* IP + UDP + QDES + inner Ethernet: what the underlay MTU must carry beyond the segment MTU */
 static unsigned int overhead(int family)
@@ -58,6 +68,9 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 			goto out;
 		}
 		gw->mtu = link.mtu - overhead(cfg->group.sa.sa_family);
+		/* A loopback or jumbo underlay allows more than one datagram can carry */
+		if (gw->mtu > CONFIG_MAX_MTU)
+			gw->mtu = CONFIG_MAX_MTU;
 	}
 	ret = 0;
 out:
@@ -99,6 +112,10 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	}
 	if (nl_link_set_up(&gw->nl, gw->ifindex, true))
 		goto nl_fail;
+	/* The MAC in use now (given, or the kernel's random one), to pin in the FDB */
+	if (nl_link_get_by_index(&gw->nl, gw->ifindex, &link))
+		goto nl_fail;
+	memcpy(gw->mac, link.mac, sizeof(gw->mac));
 	for (i = 0; i < cfg->n_addrs; i++) {
 		char p[INET6_ADDRSTRLEN + 8];
 
@@ -162,7 +179,7 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		gw->netns_fd = netns_open(cfg->netns, path, sizeof(path));
 		if (gw->netns_fd < 0) {
 			snprintf(err, errlen, "netns %s: cannot open %s: %s", cfg->netns, path,
-				 strerror(errno));
+				 errno == ENOTNAM ? "not a network namespace" : strerror(errno));
 			return -1;
 		}
 	}
@@ -204,6 +221,12 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	    (!addr_equal(&gw->ul.self, &gw->ul.bound) && !addr_is_any(&gw->ul.bound) &&
 	     switch_add_self(&gw->sw, &gw->ul.bound))) {
 		snprintf(err, errlen, "switch: no room for the TAP port");
+		goto fail;
+	}
+	if (!mac_is_zero(gw->mac) &&
+	    fdb_add_local_static(gw->fdb, (uint16_t)cfg->network_id, gw->mac, gw->tap.port.id,
+				 monotonic_ms()) == FDB_FULL) {
+		snprintf(err, errlen, "FDB: no room for the interface's own MAC");
 		goto fail;
 	}
 	return 0;

@@ -27,6 +27,7 @@
  * @netns_fd:	that namespace, or -1 for ours
  * @ifindex:	the interface, in that namespace
  * @mtu:	segment MTU in use
+ * @mac:	the interface's MAC at start, pinned in the FDB as local
  * @added:	which of cfg->addrs we added (and so remove from a persistent TAP at exit)
  */
 struct gateway {
@@ -40,6 +41,7 @@ struct gateway {
 	int netns_fd;
 	int ifindex;
 	unsigned int mtu;
+	uint8_t mac[ETH_ALEN_];
 	bool added[CONFIG_MAX_ADDRS];
 };
 

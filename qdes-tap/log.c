@@ -32,21 +32,37 @@ int log_get_level(void)
 	return log_state.level;
 }
 
+__attribute__((format(printf, 2, 0))) static void log_line(int level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_state.use_syslog)
+		syslog(level, "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_state.ident, line);
+}
+
 /* One line per message: "qdes-tap: <message>" on stderr, so tests and journald read it whole */
 void log_msg(int level, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	if (level > log_state.level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	log_line(level, fmt, ap);
 	va_end(ap);
-	if (log_state.use_syslog)
-		syslog(level, "%s", line);
-	else
-		fprintf(stderr, "%s: %s\n", log_state.ident, line);
+}
+
+/* What the user asked for (the SIGUSR1 dump): printed whatever the level, as a notice */
+void log_always(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(LOG_LVL_NOTICE, fmt, ap);
+	va_end(ap);
 }
 
 /**

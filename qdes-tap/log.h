@@ -20,6 +20,7 @@ void log_init(const char *ident, int level, bool use_syslog);
 void log_set_level(int level);
 int log_get_level(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define err(...)    log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define warn(...)   log_msg(LOG_LVL_WARN, __VA_ARGS__)

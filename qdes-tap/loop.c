@@ -144,6 +144,15 @@ int loop_run(struct gateway *gw)
 		err("event loop: %s", uv_strerror(r));
 		l.exit_code = 1;
 	} else {
+		sigset_t sigs;
+
+		/* Blocked by main() during start-up; libuv's handlers take them from here */
+		sigemptyset(&sigs);
+		sigaddset(&sigs, SIGINT);
+		sigaddset(&sigs, SIGTERM);
+		sigaddset(&sigs, SIGUSR1);
+		sigaddset(&sigs, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 		l.age_timer.data = &l;
 		r = uv_timer_start(&l.age_timer, on_age, AGEING_TICK_MS, AGEING_TICK_MS);
 		if (r) {

@@ -17,6 +17,7 @@ int main(int argc, char *argv[])
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
 	char g[ADDR_STRLEN], b[ADDR_STRLEN];
 	enum config_action action;
+	sigset_t stop_sigs;
 	int ret;
 
 	if (config_from_args(&cfg, argc, argv, &action, msg, sizeof(msg))) {
@@ -34,11 +35,21 @@ int main(int argc, char *argv[])
 		break;
 	}
 	log_init("qdes-tap", cfg.log_level, cfg.use_syslog);
-	/* A TAP whose reader vanished is not our problem to die of. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A stop request during start-up waits for the loop, which then undoes the start cleanly;
+	 * loop_run() unblocks them once its handlers are in place. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGUSR1);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 
 	if (gateway_start(&gw, &cfg, msg, sizeof(msg))) {
 		err("%s", msg);
+		/* Whoever started us reads stderr first: the one line must be there too */
+		if (cfg.use_syslog)
+			fprintf(stderr, "qdes-tap: %s\n", msg);
 		return 1;
 	}
 	notice("%s: up, mtu %u, network %u, group %s, local %s", gw.tap.name, gw.mtu,

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -21,6 +23,7 @@
 int netns_open(const char *spec, char *path, size_t pathlen)
 {
 	size_t digits = strspn(spec, "0123456789");
+	int fd;
 
 	if (strchr(spec, '/'))
 		snprintf(path, pathlen, "%s", spec);
@@ -28,7 +31,14 @@ int netns_open(const char *spec, char *path, size_t pathlen)
 		snprintf(path, pathlen, "/proc/%s/ns/net", spec);
 	else
 		snprintf(path, pathlen, "/run/netns/%s", spec);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Any file opens: say now if it is not a network namespace, not at setns() time */
+	if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		errno = ENOTNAM;
+		return -1;
+	}
+	return fd;
 }
 
 /**

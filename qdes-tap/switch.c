@@ -304,12 +304,12 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 	if (e->kind == FDB_LOCAL) {
 		const struct qdes_port *p = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
 
-		notice("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), e->netid,
-		       p ? p->name : "?", (unsigned long long)age);
+		log_always("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), e->netid,
+			   p ? p->name : "?", (unsigned long long)age);
 	} else {
-		notice("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), e->netid,
-		       addr_str(&e->peer, a, sizeof(a)),
-		       e->flags & FDB_F_STATIC ? "static" : "dynamic", (unsigned long long)age);
+		log_always("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), e->netid,
+			   addr_str(&e->peer, a, sizeof(a)),
+			   e->flags & FDB_F_STATIC ? "static" : "dynamic", (unsigned long long)age);
 	}
 }
 
@@ -318,9 +318,9 @@ void switch_dump(struct qdes_switch *sw, const char *ifname)
 {
 	struct dump_ctx ctx = {sw};
 
-	notice("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
+	log_always("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
 	fdb_foreach(sw->fdb, dump_entry, &ctx);
-#define DUMP_COUNTER(name) notice("counter " #name " %llu", (unsigned long long)sw->cnt->name);
+#define DUMP_COUNTER(name) log_always("counter " #name " %llu", (unsigned long long)sw->cnt->name);
 	QDES_COUNTERS(DUMP_COUNTER)
 #undef DUMP_COUNTER
 }

@@ -92,10 +92,6 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 		if (set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))
 			goto fail;
 	}
-	if (set_mcast_out(fd, o, &what))
-		goto fail;
-	set_bufs(fd);
-
 	memset(&a, 0, sizeof(a));
 	if (o->local)
 		a = *o->local;
@@ -110,6 +106,10 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 		close(fd);
 		return -1;
 	}
+	/* After bind: a local address that is not ours is named by the bind error, not here */
+	if (set_mcast_out(fd, o, &what))
+		goto fail;
+	set_bufs(fd);
 	alen = sizeof(ul->bound);
 	what = "getsockname";
 	if (getsockname(fd, &ul->bound.sa, &alen))

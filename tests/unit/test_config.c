@@ -19,7 +19,7 @@
 #include "config.h"
 #include "log.h"
 
-#define IFNAME_EXPECTED "expected an interface name: 1 to 15 characters, no '/', ':' or spaces"
+#define IFNAME_EXPECTED "expected an interface name: 1 to 15 characters, no '/', ':', '%' or spaces"
 
 /* Temporary directory for the ini files of this run, removed at the end */
 static char tmpdir[] = "/tmp/test_config.XXXXXX";
@@ -797,7 +797,7 @@ static void test_bad_interface_and_config(void **state)
 	/* as would a very long value */
 	memset(path, 'x', 300);
 	path[300] = '\0';
-	snprintf(want, sizeof(want), "--dev: invalid value '%.96s...' (" IFNAME_EXPECTED ")", path);
+	snprintf(want, sizeof(want), "--dev: invalid value '%.96s...' (%s)", path, IFNAME_EXPECTED);
 	fails(want, ARGV("-g", "239.1.1.1:5000", "-n", "1", "-d", path));
 }
 
@@ -1101,14 +1101,14 @@ static void test_ini_sections(void **state)
 	load_fails(
 		"[a:b]\n", NULL,
 		"line 1: invalid section name '[a:b]' (expected [global] or an interface name: 1 "
-		"to 15 characters, no '/', ':' or spaces)");
+		"to 15 characters, no '/', ':', '%' or spaces)");
 	load_fails(
 		"[qdes0]\n[]\n", "qdes0",
 		"line 2: invalid section name '[]' (expected [global] or an interface name: 1 to "
-		"15 characters, no '/', ':' or spaces)");
+		"15 characters, no '/', ':', '%' or spaces)");
 	load_fails("[0123456789abcdef]\n", NULL,
 		   "line 1: invalid section name '[0123456789abcdef]' (expected [global] or an "
-		   "interface name: 1 to 15 characters, no '/', ':' or spaces)");
+		   "interface name: 1 to 15 characters, no '/', ':', '%' or spaces)");
 	load_fails("ttl = 1\n[qdes0]\n", NULL, "key 'ttl' outside any section");
 
 	/* the same through the command line */
@@ -1162,8 +1162,17 @@ static void test_ini_cannot_read(void **state)
 	assert_int_equal(config_load_ini(&cfg, path, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
 
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	snprintf(want, sizeof(want), "%s: cannot read: not a regular file", tmpdir);
 	fails(want, ARGV("-c", tmpdir));
+	/* a file that never ends */
+	fails("/dev/zero: cannot read: not a regular file", ARGV("-c", "/dev/zero"));
+	/* a kernel name template would pick a name we do not know */
+	fails("--interface: invalid value 'q%d' (expected an interface name: 1 to 15 characters, "
+	      "no '/', ':', '%' or spaces)",
+	      ARGV("-i", "q%d", "-g", "239.1.1.1:5000", "-n", "1"));
+	/* the unicast socket on the group's port would receive every flood twice */
+	fails("--port: invalid value '5000' (must differ from the group's port)",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "1", "-p", "5000"));
 
 	/* root reads anything, so only an unprivileged run can see EACCES */
 	if (geteuid()) {

@@ -677,9 +677,35 @@ static void test_result_names(void **state)
 	assert_string_equal(fdb_result_name((enum fdb_result)99), "?");
 }
 
+/* The TAP's own MAC: never aged, never taken by a remote claim, refreshed by local frames */
+static void test_local_static(void **state)
+{
+	const uint8_t mac[6] = {2, 0, 0, 0, 0, 0x11};
+	union qdes_sockaddr peer;
+	struct fdb *fdb = fdb_new(16, 7);
+	struct fdb_entry *e;
+
+	(void)state;
+	assert_non_null(fdb);
+	assert_int_equal(addr_parse("10.77.0.9:4000", 0, true, &peer), 0);
+	assert_int_equal(fdb_add_local_static(fdb, 42, mac, 0, 1000), FDB_NEW);
+	assert_int_equal(fdb_age(fdb, 1000000, 300000), 0);
+	assert_int_equal(fdb_learn_remote(fdb, 42, mac, &peer, 1000001), FDB_CONFLICT);
+	assert_int_equal(fdb_learn_local(fdb, 42, mac, 0, 1000002), FDB_REFRESH);
+	assert_int_equal(fdb_learn_local(fdb, 42, mac, 1, 1000003), FDB_CONFLICT);
+	e = fdb_lookup(fdb, 42, mac);
+	assert_non_null(e);
+	assert_int_equal(e->kind, FDB_LOCAL);
+	assert_int_equal(e->port, 0);
+	assert_int_equal(e->updated, 1000002);
+	assert_int_equal(fdb_flush_peer(fdb, &peer), 0);
+	fdb_free(fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_local_static),
 		cmocka_unit_test(test_new_bounds),
 		cmocka_unit_test(test_learn_remote_lookup),
 		cmocka_unit_test(test_learn_local_lookup),

@@ -19,7 +19,7 @@ WARNFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototy
 INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv) $(INI_CFLAGS)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv) $(INI_LIBS)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv) $(INI_LIBS) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # CPPFLAGS and LDFLAGS as the user (or dpkg-buildflags: hardening) gives them
 ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
@@ -71,6 +71,7 @@ test_proto_MODS := proto
 test_fdb_MODS := fdb
 test_config_MODS := config
 test_switch_MODS := switch fdb proto
+test_offload_MODS := offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:

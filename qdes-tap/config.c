@@ -49,6 +49,7 @@ enum opt_id {
 	OPT_NETNS,
 	OPT_BRIDGE,
 	OPT_OFFLOAD,
+	OPT_WORKERS,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
 	OPT_QUIET,
@@ -181,6 +182,13 @@ static const struct config_opt config_opts[] = {
 	 .name = "offload",
 	 .arg = "yes|no",
 	 .help = "TAP checksum/TSO offloads and UDP GSO/GRO (default yes)"},
+	{.id = OPT_WORKERS,
+	 .key = "workers",
+	 .name = "workers",
+	 .arg = "N",
+	 .min = 1,
+	 .max = CONFIG_MAX_WORKERS,
+	 .help = "worker threads, each with a TAP queue and a socket, 1 to 64 (default 1)"},
 	{.id = OPT_LOG_LEVEL,
 	 .key = "log_level",
 	 .name = "log-level",
@@ -569,6 +577,11 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return set_ifname(cfg->bridge, s, err, errlen);
 	case OPT_OFFLOAD:
 		return set_bool(&cfg->offload, s, err, errlen);
+	case OPT_WORKERS:
+		if (parse_range(o, s, &v, err, errlen))
+			return -1;
+		cfg->workers = (unsigned int)v;
+		return 0;
 	case OPT_LOG_LEVEL:
 		return set_log_level(cfg, s, err, errlen);
 	case OPT_SYSLOG:
@@ -591,6 +604,7 @@ void config_init(struct qdes_config *cfg)
 	cfg->ageing = CONFIG_DEFAULT_AGEING;
 	cfg->max_entries = CONFIG_DEFAULT_MAX_ENTRIES;
 	cfg->offload = true;
+	cfg->workers = 1;
 	cfg->log_level = LOG_LVL_NOTICE;
 }
 

@@ -21,6 +21,7 @@
 #define CONFIG_MIN_MTU		   68
 #define CONFIG_MAX_MTU		   65000
 #define CONFIG_ERRLEN		   512
+#define CONFIG_MAX_WORKERS	   64
 
 /**
  * struct qdes_config - everything one qdes-tap process is told to do
@@ -52,6 +53,7 @@ struct qdes_config {
 	char netns[PATH_MAX];	  /* netns = NAME | PATH | PID, "": stay */
 	char bridge[IFNAMSIZ];	  /* bridge = IFNAME, "": none */
 	bool offload;		  /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
+	unsigned int workers;	  /* workers = N: threads, each a TAP queue and a socket */
 
 	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
 	bool use_syslog; /* syslog = yes|no */

@@ -56,6 +56,9 @@ struct fdb;
 
 struct fdb *fdb_new(unsigned int max_entries, uint64_t seed);
 void fdb_free(struct fdb *fdb);
+void fdb_rdlock(struct fdb *fdb);
+void fdb_wrlock(struct fdb *fdb);
+void fdb_unlock(struct fdb *fdb);
 enum fdb_result fdb_learn_remote(struct fdb *fdb, uint16_t netid, const uint8_t *mac,
 				 const union qdes_sockaddr *peer, uint64_t now);
 enum fdb_result fdb_learn_local(struct fdb *fdb, uint16_t netid, const uint8_t *mac, uint16_t port,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -88,7 +89,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", gw->nl.err);
 		return -1;
 	}
-	if (nl_link_get(&gw->nl, gw->tap.name, &link))
+	if (nl_link_get(&gw->nl, gw->w[0].tap.name, &link))
 		goto nl_fail;
 	gw->ifindex = link.ifindex;
 	if (cfg->mac_set && nl_link_set_mac(&gw->nl, gw->ifindex, cfg->mac))
@@ -125,7 +126,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		}
 		/* A persistent TAP may keep an address from our last run: that is what we want. */
 		if (errno == EEXIST) {
-			info("%s: address %s already present", gw->tap.name,
+			info("%s: address %s already present", gw->w[0].tap.name,
 			     prefix_str(&cfg->addrs[i], p, sizeof(p)));
 			continue;
 		}
@@ -133,7 +134,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	}
 	return 0;
 nl_fail:
-	snprintf(err, errlen, "%s: %s", gw->tap.name, gw->nl.err);
+	snprintf(err, errlen, "%s: %s", gw->w[0].tap.name, gw->nl.err);
 	return -1;
 }
 
@@ -150,6 +151,44 @@ static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct v
 	underlay_queue(ul, &ul->group, dgram, len, vh);
 }
 
+/* A worker's TAP queue, sockets and switch; worker 0 joins the group, the others share its port */
+static int worker_start(struct gateway *gw, struct worker *w, const struct underlay_opts *base,
+			uint64_t now, char *err, size_t errlen)
+{
+	const struct qdes_config *cfg = gw->cfg;
+	struct underlay_opts uo = *base;
+	struct switch_tx tx = {tx_unicast, tx_flood, &w->ul};
+	char tmp[GATEWAY_ERRLEN];
+
+	if (w->index) {
+		const struct worker *first = &gw->w[0];
+
+		if (tap_open(&w->tap, cfg->ifname, gw->netns_fd, first->tap.offload, true, &w->cnt,
+			     tmp, sizeof(tmp)))
+			goto fail;
+		uo.port = addr_port(&first->ul.bound);
+		uo.self = &first->ul.self;
+	}
+	uo.offload = w->tap.offload;
+	if (underlay_open(&w->ul, &uo, &w->cnt, tmp, sizeof(tmp)))
+		goto fail;
+	switch_init(&w->sw, gw->fdb, (uint16_t)cfg->network_id, gw->mtu, &tx, &w->cnt);
+	w->sw.now = now;
+	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
+	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
+	     switch_add_self(&w->sw, &w->ul.bound))) {
+		snprintf(err, errlen, "switch: no room for the TAP port");
+		return -1;
+	}
+	return 0;
+fail:
+	if (w->index)
+		snprintf(err, errlen, "worker %u: %s", w->index, tmp);
+	else
+		snprintf(err, errlen, "%s", tmp);
+	return -1;
+}
+
 /**
  * gateway_start() - Open and configure everything for one interface
  * @gw:		filled in
@@ -164,46 +203,45 @@ static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct v
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen)
 {
 	struct underlay_opts uo = {0};
-	struct switch_tx tx = {tx_unicast, tx_flood, NULL};
 	char path[PATH_MAX], tmp[GATEWAY_ERRLEN];
-	uint64_t seed;
+	uint64_t seed, now = monotonic_ms();
+	bool mq = cfg->workers > 1;
+	unsigned int i;
 
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->netns_fd = -1;
-	gw->tap.fd = -1;
-	gw->ul.ucast_fd = gw->ul.mcast_fd = -1;
 	gw->mtu = cfg->mtu;
+	gw->w = calloc(cfg->workers, sizeof(*gw->w));
+	if (!gw->w) {
+		snprintf(err, errlen, "cannot allocate %u workers", cfg->workers);
+		return -1;
+	}
+	gw->n_workers = cfg->workers;
+	for (i = 0; i < gw->n_workers; i++) {
+		gw->w[i].gw = gw;
+		gw->w[i].index = i;
+		gw->w[i].tap.fd = -1;
+		gw->w[i].ul.ucast_fd = gw->w[i].ul.mcast_fd = -1;
+	}
 
 	if (cfg->netns[0]) {
 		gw->netns_fd = netns_open(cfg->netns, path, sizeof(path));
 		if (gw->netns_fd < 0) {
 			snprintf(err, errlen, "netns %s: cannot open %s: %s", cfg->netns, path,
 				 errno == ENOTNAM ? "not a network namespace" : strerror(errno));
-			return -1;
+			goto fail;
 		}
 	}
 	if (underlay_link(gw, &uo.ifindex, err, errlen))
 		goto fail;
-	if (tap_open(&gw->tap, cfg->ifname, gw->netns_fd, cfg->offload, &gw->cnt, tmp,
+	if (tap_open(&gw->w[0].tap, cfg->ifname, gw->netns_fd, cfg->offload, mq, &gw->w[0].cnt, tmp,
 		     sizeof(tmp))) {
 		snprintf(err, errlen, "%s", tmp);
 		goto fail;
 	}
 	if (configure_link(gw, err, errlen))
 		goto fail;
-
-	uo.group = &cfg->group;
-	uo.local = cfg->local_set ? &cfg->local : NULL;
-	uo.port = cfg->port;
-	uo.ttl = cfg->ttl;
-	uo.offload = gw->tap.offload;
-	uo.encap_len = QDES_HDR_LEN;
-	uo.max_frame = gw->mtu + ETH_HLEN_;
-	if (underlay_open(&gw->ul, &uo, &gw->cnt, tmp, sizeof(tmp))) {
-		snprintf(err, errlen, "%s", tmp);
-		goto fail;
-	}
 
 	/* The FDB hash is keyed: MACs come from the network and must not choose our buckets. */
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
@@ -215,20 +253,22 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		snprintf(err, errlen, "cannot allocate an FDB of %u entries", cfg->max_entries);
 		goto fail;
 	}
-	tx.ctx = &gw->ul;
-	switch_init(&gw->sw, gw->fdb, (uint16_t)cfg->network_id, gw->mtu, &tx, &gw->cnt);
-	if (switch_add_port(&gw->sw, &gw->tap.port) < 0 || switch_add_self(&gw->sw, &gw->ul.self) ||
-	    (!addr_equal(&gw->ul.self, &gw->ul.bound) && !addr_is_any(&gw->ul.bound) &&
-	     switch_add_self(&gw->sw, &gw->ul.bound))) {
-		snprintf(err, errlen, "switch: no room for the TAP port");
-		goto fail;
-	}
 	if (!mac_is_zero(gw->mac) &&
-	    fdb_add_local_static(gw->fdb, (uint16_t)cfg->network_id, gw->mac, gw->tap.port.id,
-				 monotonic_ms()) == FDB_FULL) {
+	    fdb_add_local_static(gw->fdb, (uint16_t)cfg->network_id, gw->mac, 0, now) == FDB_FULL) {
 		snprintf(err, errlen, "FDB: no room for the interface's own MAC");
 		goto fail;
 	}
+
+	uo.group = &cfg->group;
+	uo.local = cfg->local_set ? &cfg->local : NULL;
+	uo.port = cfg->port;
+	uo.ttl = cfg->ttl;
+	uo.encap_len = QDES_HDR_LEN;
+	uo.max_frame = gw->mtu + ETH_HLEN_;
+	uo.reuseport = mq;
+	for (i = 0; i < gw->n_workers; i++)
+		if (worker_start(gw, &gw->w[i], &uo, now, err, errlen))
+			goto fail;
 	return 0;
 fail:
 	gateway_stop(gw);
@@ -239,28 +279,34 @@ fail:
  * gateway_stop() - Tell the segment we leave, and undo what we did
  * @gw:		gateway, started or half-started
  *
- * A TAP we created vanishes with its descriptor; a persistent one stays, without the addresses
+ * A TAP we created vanishes with its descriptors; a persistent one stays, without the addresses
  * we added to it.
  */
 void gateway_stop(struct gateway *gw)
 {
 	const struct qdes_config *cfg = gw->cfg;
+	struct worker *first = gw->n_workers ? &gw->w[0] : NULL;
 	unsigned int i;
 
-	if (gw->ul.ucast_fd >= 0) {
+	if (first && first->ul.ucast_fd >= 0) {
 		uint8_t hdr[QDES_HDR_LEN];
 
 		proto_qdes_encode(hdr, (uint16_t)cfg->network_id);
-		if (underlay_send_leave(&gw->ul, hdr, sizeof(hdr)))
+		if (underlay_send_leave(&first->ul, hdr, sizeof(hdr)))
 			warn("%s: leave notice not sent: %s", cfg->ifname, strerror(errno));
 	}
-	underlay_close(&gw->ul);
-	if (gw->tap.fd >= 0 && !gw->tap.created && gw->nl.sock) {
+	if (first && first->tap.fd >= 0 && !first->tap.created && gw->nl.sock) {
 		for (i = 0; i < cfg->n_addrs; i++)
 			if (gw->added[i] && nl_addr_del(&gw->nl, gw->ifindex, &cfg->addrs[i]))
-				warn("%s: %s", gw->tap.name, gw->nl.err);
+				warn("%s: %s", first->tap.name, gw->nl.err);
 	}
-	tap_close(&gw->tap);
+	for (i = 0; i < gw->n_workers; i++) {
+		underlay_close(&gw->w[i].ul);
+		tap_close(&gw->w[i].tap);
+	}
+	free(gw->w);
+	gw->w = NULL;
+	gw->n_workers = 0;
 	if (gw->nl.sock)
 		nl_close(&gw->nl);
 	if (gw->fdb)
@@ -273,23 +319,23 @@ void gateway_stop(struct gateway *gw)
 
 static void on_tap_frame(void *arg, uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
 {
-	struct gateway *gw = arg;
+	struct worker *w = arg;
 
-	switch_from_port(&gw->sw, &gw->tap.port, frame, len, vh);
+	switch_from_port(&w->sw, &w->tap.port, frame, len, vh);
 }
 
 /*
- * The TAP is readable: forward up to a few bursts, each closed by one batched send.
+ * The TAP queue is readable: forward up to a few bursts, each closed by one batched send.
  * Return: 0, or -1 if the TAP failed (errno set): it was deleted under us, say.
  */
-int gateway_tap_ready(struct gateway *gw, uint64_t now)
+int gateway_tap_ready(struct worker *w, uint64_t now)
 {
 	int round, n;
 
-	gw->sw.now = now;
+	w->sw.now = now;
 	for (round = 0; round < 4; round++) {
-		n = tap_recv(&gw->tap, on_tap_frame, gw);
-		underlay_flush(&gw->ul);
+		n = tap_recv(&w->tap, on_tap_frame, w);
+		underlay_flush(&w->ul);
 		if (n < TAP_BATCH)
 			return n < 0 ? -1 : 0;
 	}
@@ -298,18 +344,41 @@ int gateway_tap_ready(struct gateway *gw, uint64_t now)
 
 static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram, size_t len)
 {
-	struct gateway *gw = arg;
+	struct worker *w = arg;
 
-	switch_from_underlay(&gw->sw, src, dgram, len);
+	switch_from_underlay(&w->sw, src, dgram, len);
 }
 
 /* Return: 0, or -1 if the socket failed (errno set) */
-int gateway_underlay_ready(struct gateway *gw, int fd, uint64_t now)
+int gateway_underlay_ready(struct worker *w, int fd, uint64_t now)
 {
 	int n;
 
-	gw->sw.now = now;
-	n = underlay_recv(&gw->ul, fd, on_datagram, gw);
-	switch_flush_ports(&gw->sw);
+	w->sw.now = now;
+	n = underlay_recv(&w->ul, fd, on_datagram, w);
+	switch_flush_ports(&w->sw);
 	return n < 0 ? -1 : 0;
+}
+
+void gateway_age(struct gateway *gw, uint64_t now)
+{
+	gw->w[0].sw.now = now;
+	switch_age(&gw->w[0].sw, (uint64_t)gw->cfg->ageing * 1000);
+}
+
+/* The counters of all workers, read while they run: each value is a recent one */
+void gateway_dump(struct gateway *gw, uint64_t now)
+{
+	struct qdes_counters total = {0};
+	unsigned int i;
+
+	for (i = 0; i < gw->n_workers; i++) {
+		const struct qdes_counters *c = &gw->w[i].cnt;
+
+#define SUM_COUNTER(name) total.name += __atomic_load_n(&c->name, __ATOMIC_RELAXED);
+		QDES_COUNTERS(SUM_COUNTER)
+#undef SUM_COUNTER
+	}
+	gw->w[0].sw.now = now;
+	switch_dump(&gw->w[0].sw, gw->w[0].tap.name, &total);
 }

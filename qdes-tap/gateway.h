@@ -16,38 +16,54 @@
 #define GATEWAY_ERRLEN 512
 
 /**
+ * struct worker - one thread's share of the data path: a TAP queue, a socket, a switch
+ * @gw:		the gateway it works for
+ * @index:	0 for the first (which also holds the multicast socket), 1, ...
+ * @cnt:	its counters (summed for the dump)
+ * @tap:	its TAP queue and port
+ * @ul:		its underlay sockets
+ * @sw:		its switch, over the shared FDB
+ */
+struct worker {
+	struct gateway *gw;
+	unsigned int index;
+	struct qdes_counters cnt;
+	struct tap tap;
+	struct underlay ul;
+	struct qdes_switch sw;
+};
+
+/**
  * struct gateway - everything one interface's service holds; no state outside it
  * @cfg:	its configuration
- * @cnt:	counters
- * @tap:	the TAP and its port
- * @ul:		underlay sockets
- * @fdb:	forwarding database
- * @sw:		switch
+ * @fdb:	forwarding database, shared by the workers
  * @nl:		rtnetlink in the interface's namespace
  * @netns_fd:	that namespace, or -1 for ours
  * @ifindex:	the interface, in that namespace
  * @mtu:	segment MTU in use
  * @mac:	the interface's MAC at start, pinned in the FDB as local
  * @added:	which of cfg->addrs we added (and so remove from a persistent TAP at exit)
+ * @n_workers:	workers in @w
+ * @w:		the workers
  */
 struct gateway {
 	const struct qdes_config *cfg;
-	struct qdes_counters cnt;
-	struct tap tap;
-	struct underlay ul;
 	struct fdb *fdb;
-	struct qdes_switch sw;
 	struct nl nl;
 	int netns_fd;
 	int ifindex;
 	unsigned int mtu;
 	uint8_t mac[ETH_ALEN_];
 	bool added[CONFIG_MAX_ADDRS];
+	unsigned int n_workers;
+	struct worker *w;
 };
 
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen);
 void gateway_stop(struct gateway *gw);
-int gateway_tap_ready(struct gateway *gw, uint64_t now);
-int gateway_underlay_ready(struct gateway *gw, int fd, uint64_t now);
+int gateway_tap_ready(struct worker *w, uint64_t now);
+int gateway_underlay_ready(struct worker *w, int fd, uint64_t now);
+void gateway_age(struct gateway *gw, uint64_t now);
+void gateway_dump(struct gateway *gw, uint64_t now);
 
 #endif /* QDES_GATEWAY_H */

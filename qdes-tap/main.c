@@ -10,12 +10,21 @@
 #include "log.h"
 #include "loop.h"
 
+/* ", 2 workers" on the start line when there is more than one */
+static const char *workers_note(const struct qdes_config *cfg, char *buf, size_t len)
+{
+	if (cfg->workers < 2)
+		return "";
+	snprintf(buf, len, ", %u workers", cfg->workers);
+	return buf;
+}
+
 int main(int argc, char *argv[])
 {
 	static struct qdes_config cfg;
 	static struct gateway gw;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
-	char g[ADDR_STRLEN], b[ADDR_STRLEN];
+	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32];
 	enum config_action action;
 	sigset_t stop_sigs;
 	int ret;
@@ -52,9 +61,9 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "qdes-tap: %s\n", msg);
 		return 1;
 	}
-	notice("%s: up, mtu %u, network %u, group %s, local %s", gw.tap.name, gw.mtu,
+	notice("%s: up, mtu %u, network %u, group %s, local %s%s", gw.w[0].tap.name, gw.mtu,
 	       cfg.network_id, addr_str(&cfg.group, g, sizeof(g)),
-	       addr_str(&gw.ul.bound, b, sizeof(b)));
+	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)));
 	ret = loop_run(&gw);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);

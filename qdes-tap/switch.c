@@ -60,7 +60,9 @@ int switch_add_port(struct qdes_switch *sw, struct qdes_port *port)
 void switch_del_port(struct qdes_switch *sw, struct qdes_port *port)
 {
 	if (port->id < SWITCH_MAX_PORTS && sw->ports[port->id] == port) {
+		fdb_wrlock(sw->fdb);
 		sw->cnt->fdb_flushed += fdb_flush_port(sw->fdb, port->id);
+		fdb_unlock(sw->fdb);
 		sw->ports[port->id] = NULL;
 	}
 }
@@ -117,6 +119,87 @@ void switch_flush_ports(struct qdes_switch *sw)
 	}
 }
 
+/*
+ * FDB access: several workers share the table. A sighting from where the MAC already lives
+ * (nearly every frame) is a timestamp store under the read lock; only a new MAC or a move
+ * takes the write lock.
+ */
+static enum fdb_result learn_local(struct qdes_switch *sw, const uint8_t *mac, uint16_t port)
+{
+	enum fdb_result r;
+	struct fdb_entry *e;
+
+	fdb_rdlock(sw->fdb);
+	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	if (e && e->kind == FDB_LOCAL && e->port == port) {
+		__atomic_store_n(&e->updated, sw->now, __ATOMIC_RELAXED);
+		fdb_unlock(sw->fdb);
+		return FDB_REFRESH;
+	}
+	fdb_unlock(sw->fdb);
+	fdb_wrlock(sw->fdb);
+	r = fdb_learn_local(sw->fdb, sw->netid, mac, port, sw->now);
+	fdb_unlock(sw->fdb);
+	return r;
+}
+
+static enum fdb_result learn_remote(struct qdes_switch *sw, const uint8_t *mac,
+				    const union qdes_sockaddr *peer)
+{
+	enum fdb_result r;
+	struct fdb_entry *e;
+
+	fdb_rdlock(sw->fdb);
+	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	if (e && e->kind == FDB_REMOTE && !(e->flags & FDB_F_STATIC) &&
+	    addr_equal(&e->peer, peer)) {
+		__atomic_store_n(&e->updated, sw->now, __ATOMIC_RELAXED);
+		fdb_unlock(sw->fdb);
+		return FDB_REFRESH;
+	}
+	fdb_unlock(sw->fdb);
+	fdb_wrlock(sw->fdb);
+	r = fdb_learn_remote(sw->fdb, sw->netid, mac, peer, sw->now);
+	fdb_unlock(sw->fdb);
+	return r;
+}
+
+/**
+ * struct dest - where a destination MAC lives, copied out of the FDB under its lock
+ * @found:	there is an entry
+ * @kind:	FDB_LOCAL or FDB_REMOTE
+ * @port:	local port id
+ * @peer:	remote peer
+ */
+struct dest {
+	bool found;
+	uint8_t kind;
+	uint16_t port;
+	union qdes_sockaddr peer;
+};
+
+static void lookup(struct qdes_switch *sw, const uint8_t *mac, struct dest *d)
+{
+	struct fdb_entry *e;
+
+	d->found = false;
+	fdb_rdlock(sw->fdb);
+	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	if (e) {
+		d->found = true;
+		d->kind = e->kind;
+		d->port = e->port;
+		d->peer = e->peer;
+		__atomic_store_n(&e->used, sw->now, __ATOMIC_RELAXED);
+	}
+	fdb_unlock(sw->fdb);
+}
+
+static struct qdes_port *local_port(struct qdes_switch *sw, const struct dest *d)
+{
+	return d->port < SWITCH_MAX_PORTS ? sw->ports[d->port] : NULL;
+}
+
 /**
  * switch_from_port() - Forward a frame that a local port received
  * @sw:		switch
@@ -130,7 +213,7 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 {
 	const uint8_t *dst = eth_dst(frame), *src = eth_src(frame);
 	uint8_t *dgram = frame - QDES_HDR_LEN;
-	struct fdb_entry *e = NULL;
+	struct dest d = {0};
 
 	if (len < ETH_HLEN_)
 		return;
@@ -138,7 +221,7 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 		sw->cnt->drop_src_mac++;
 		return;
 	}
-	switch (fdb_learn_local(sw->fdb, sw->netid, src, in->id, sw->now)) {
+	switch (learn_local(sw, src, in->id)) {
 	case FDB_NEW:
 		sw->cnt->fdb_learned++;
 		break;
@@ -157,21 +240,19 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	}
 
 	if (!mac_is_multicast(dst))
-		e = fdb_lookup(sw->fdb, sw->netid, dst);
-	if (e && e->kind == FDB_LOCAL) {
-		struct qdes_port *out = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+		lookup(sw, dst, &d);
+	if (d.found && d.kind == FDB_LOCAL) {
+		struct qdes_port *out = local_port(sw, &d);
 
-		e->used = sw->now;
 		if (out && out != in)
 			out->ops->send(out, frame, len, vh);
 		return;
 	}
 
 	proto_qdes_encode(dgram, sw->netid);
-	if (e) {
-		e->used = sw->now;
+	if (d.found) {
 		sw->cnt->tx_unicast++;
-		sw->tx.unicast(sw->tx.ctx, &e->peer, dgram, len + QDES_HDR_LEN, vh);
+		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + QDES_HDR_LEN, vh);
 		return;
 	}
 	flood_local(sw, in, frame, len, vh);
@@ -221,7 +302,7 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 			  const uint8_t *dgram, size_t len)
 {
 	char where[ADDR_STRLEN];
-	struct fdb_entry *e = NULL;
+	struct dest d;
 	enum proto_verdict v;
 	struct proto_rx rx;
 	const uint8_t *dst;
@@ -232,7 +313,11 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 	}
 	v = proto_qdes_decode(dgram, len, sw->netid, sw->mtu, &rx);
 	if (v == PROTO_LEAVE) {
-		unsigned int n = fdb_flush_peer(sw->fdb, src);
+		unsigned int n;
+
+		fdb_wrlock(sw->fdb);
+		n = fdb_flush_peer(sw->fdb, src);
+		fdb_unlock(sw->fdb);
 
 		sw->cnt->leave_rx++;
 		sw->cnt->fdb_flushed += n;
@@ -245,7 +330,7 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		return;
 	}
 
-	switch (fdb_learn_remote(sw->fdb, sw->netid, eth_src(rx.frame), src, sw->now)) {
+	switch (learn_remote(sw, eth_src(rx.frame), src)) {
 	case FDB_NEW:
 		sw->cnt->fdb_learned++;
 		break;
@@ -269,13 +354,12 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		flood_local(sw, NULL, rx.frame, rx.frame_len, NULL);
 		return;
 	}
-	e = fdb_lookup(sw->fdb, sw->netid, dst);
-	if (!e) {
+	lookup(sw, dst, &d);
+	if (!d.found) {
 		flood_local(sw, NULL, rx.frame, rx.frame_len, NULL);
-	} else if (e->kind == FDB_LOCAL) {
-		struct qdes_port *out = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+	} else if (d.kind == FDB_LOCAL) {
+		struct qdes_port *out = local_port(sw, &d);
 
-		e->used = sw->now;
 		if (out)
 			out->ops->send(out, rx.frame, rx.frame_len, NULL);
 	} else {
@@ -285,7 +369,11 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 
 unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms)
 {
-	unsigned int n = fdb_age(sw->fdb, sw->now, ageing_ms);
+	unsigned int n;
+
+	fdb_wrlock(sw->fdb);
+	n = fdb_age(sw->fdb, sw->now, ageing_ms);
+	fdb_unlock(sw->fdb);
 
 	sw->cnt->fdb_aged += n;
 	return n;
@@ -313,14 +401,21 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 	}
 }
 
-/* The SIGUSR1 dump: a stable, greppable format (see the man page, COUNTERS AND FDB). */
-void switch_dump(struct qdes_switch *sw, const char *ifname)
+/**
+ * switch_dump() - The SIGUSR1 dump: a stable, greppable format (man page, COUNTERS AND FDB)
+ * @sw:		switch (its FDB, shared by every worker)
+ * @ifname:	interface name
+ * @total:	counters, summed over the workers
+ */
+void switch_dump(struct qdes_switch *sw, const char *ifname, const struct qdes_counters *total)
 {
 	struct dump_ctx ctx = {sw};
 
+	fdb_rdlock(sw->fdb);
 	log_always("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
 	fdb_foreach(sw->fdb, dump_entry, &ctx);
-#define DUMP_COUNTER(name) log_always("counter " #name " %llu", (unsigned long long)sw->cnt->name);
+	fdb_unlock(sw->fdb);
+#define DUMP_COUNTER(name) log_always("counter " #name " %llu", (unsigned long long)total->name);
 	QDES_COUNTERS(DUMP_COUNTER)
 #undef DUMP_COUNTER
 }

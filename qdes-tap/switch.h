@@ -70,6 +70,6 @@ void switch_flush_ports(struct qdes_switch *sw);
 void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
 			  const uint8_t *dgram, size_t len);
 unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms);
-void switch_dump(struct qdes_switch *sw, const char *ifname);
+void switch_dump(struct qdes_switch *sw, const char *ifname, const struct qdes_counters *total);
 
 #endif /* QDES_SWITCH_H */

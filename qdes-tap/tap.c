@@ -111,6 +111,7 @@ static int enable_offloads(int fd, const char *name)
  * @netns_fd:	namespace the device lives in, or -1 for ours: /dev/net/tun is opened there, so
  *		the device is created (or found) in that namespace while we stay in ours
  * @offload:	ask for a vnet header and checksum/TSO offloads (falls back without, with a note)
+ * @multi_queue: open one queue of a multi-queue TAP (a worker's); the first call creates it
  * @cnt:	counters
  * @err:	one line on failure
  * @errlen:	its size
@@ -120,7 +121,7 @@ static int enable_offloads(int fd, const char *name)
  *
  * Return: 0, or -1 with @err set
  */
-int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload,
+int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload, bool multi_queue,
 	     struct qdes_counters *cnt, char *err, size_t errlen)
 {
 	struct ifreq ifr;
@@ -143,11 +144,13 @@ int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload,
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0) |
+			(multi_queue ? IFF_MULTI_QUEUE : 0);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		switch (errno) {
 		case EINVAL:
-			snprintf(err, errlen, "%s: exists and is not a TAP device", name);
+			snprintf(err, errlen, "%s: exists and is not a %sTAP device", name,
+				 multi_queue ? "multi-queue " : "");
 			break;
 		case EBUSY:
 			snprintf(err, errlen, "%s: TAP device is in use by another process", name);
@@ -172,7 +175,7 @@ int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload,
 		/* Still a working TAP, just without offloads: go on with plain frames. */
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (multi_queue ? IFF_MULTI_QUEUE : 0);
 		offload = false;
 		close(fd);
 		fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);

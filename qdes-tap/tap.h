@@ -47,7 +47,7 @@ struct tap {
 	struct qdes_counters *cnt;
 };
 
-int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload,
+int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload, bool multi_queue,
 	     struct qdes_counters *cnt, char *err, size_t errlen);
 void tap_close(struct tap *tap);
 

@@ -92,6 +92,10 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 		if (set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))
 			goto fail;
 	}
+	/* Workers share one port, so peers see one member; the kernel spreads what arrives */
+	what = "SO_REUSEPORT";
+	if (o->reuseport && set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1))
+		goto fail;
 	memset(&a, 0, sizeof(a));
 	if (o->local)
 		a = *o->local;
@@ -257,16 +261,18 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 		ul->rx_iov[i].iov_base = ul->rx_buf + (size_t)i * UNDERLAY_RX_BUF;
 		ul->rx_iov[i].iov_len = UNDERLAY_RX_BUF;
 	}
-	if (open_ucast(ul, o, err, errlen) || open_mcast(ul, o, err, errlen) ||
-	    find_self(ul, o, err, errlen)) {
+	if (open_ucast(ul, o, err, errlen) ||
+	    (!o->self && (open_mcast(ul, o, err, errlen) || find_self(ul, o, err, errlen)))) {
 		underlay_close(ul);
 		return -1;
 	}
+	if (o->self)
+		ul->self = *o->self;
 	if (o->offload) {
 		/* Both sockets, or neither: a receive must say whether it holds several datagrams
 		 */
 		ul->gro = !set_int(ul->ucast_fd, IPPROTO_UDP, UDP_GRO, 1) &&
-			  !set_int(ul->mcast_fd, IPPROTO_UDP, UDP_GRO, 1);
+			  (ul->mcast_fd < 0 || !set_int(ul->mcast_fd, IPPROTO_UDP, UDP_GRO, 1));
 		if (!ul->gro) {
 			(void)set_int(ul->ucast_fd, IPPROTO_UDP, UDP_GRO, 0);
 			info("UDP GRO not available: receiving datagram by datagram");

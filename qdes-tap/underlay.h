@@ -28,6 +28,9 @@
  * @offload:	UDP GSO on send (super-frames leave as one sendmsg), UDP GRO on receive
  * @encap_len:	bytes of encapsulation header in front of each frame
  * @max_frame:	longest frame a datagram may carry (segment MTU + Ethernet header)
+ * @reuseport:	share the unicast port with other workers' sockets (SO_REUSEPORT)
+ * @self:	NULL: join the group, open the multicast socket and find our own address;
+ *		else a further worker's sockets: unicast only, @self as found by the first
  */
 struct underlay_opts {
 	const union qdes_sockaddr *group;
@@ -38,6 +41,8 @@ struct underlay_opts {
 	bool offload;
 	size_t encap_len;
 	size_t max_frame;
+	bool reuseport;
+	const union qdes_sockaddr *self;
 };
 
 /* Super-frames segmented per batch before a flush; each needs its own output buffer */

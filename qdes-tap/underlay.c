@@ -356,6 +356,9 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *dst, const
 	}
 	ul->gso_used++;
 	per_send = ul->gso ? max_send / res.stride : 1;
+	/* The kernel takes at most UDP_MAX_SEGMENTS per send: 64 before Linux 6.2, 128 since */
+	if (per_send > 64)
+		per_send = 64;
 	if (!per_send)
 		per_send = 1;
 	for (off = 0; off < res.total; off += per_send * res.stride) {

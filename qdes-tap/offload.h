@@ -40,7 +40,8 @@ int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, s
  * @len:	bytes in @buf, 0 when empty
  * @vh:		the vnet header to write in front of it, valid after offload_gro_finish()
  * @segs:	segments merged so far
- * (the rest is internal state: flow identity, next sequence number, header lengths)
+ * (the rest is internal state: header offsets, payload size of the first segment, next
+ * sequence number, address family, and whether a short or PSH segment ended the run)
  */
 struct offload_gro {
 	uint8_t *buf;
@@ -51,6 +52,7 @@ struct offload_gro {
 	size_t l3_off, l4_off, hdr_len, mss;
 	uint32_t next_seq;
 	int family;
+	bool closed;
 };
 
 void offload_gro_init(struct offload_gro *g, uint8_t *buf);

@@ -567,7 +567,8 @@ EOF
 }
 
 # tb_tcp_send TAG FROM TO DSTADDR FILE OUTFILE [PORT] [SECONDS] - copy FILE over TCP from node
-# FROM to node TO (socat) into OUTFILE; prints the elapsed seconds of the transfer
+# FROM to node TO (socat) into OUTFILE; prints the elapsed seconds of the transfer. Transfers on
+# different ports may run at the same time.
 tb_tcp_send()
 {
 	local -
@@ -575,11 +576,11 @@ tb_tcp_send()
 	local tag=$1 from=$2 to=$3 dst=$4 file=$5 out=$6 port=${7:-7000} secs=${8:-60}
 	local ns_to t0 t1 rc
 	ns_to=$(tb_ns "$tag" "$to")
-	tb_bg "$tag" "$to" tcp-recv timeout "$secs" socat -u \
+	tb_bg "$tag" "$to" "tcp-recv-$port" timeout "$secs" socat -u \
 		"TCP-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc" || return 1
 	tb_wait 5 eval "ss -N $ns_to -Hltn 'sport = :$port' | grep -q LISTEN" || {
 		tb_err "TCP receiver in $ns_to did not listen"
-		tb_bg_out "$tag" tcp-recv >&2
+		tb_bg_out "$tag" "tcp-recv-$port" >&2
 		return 1
 	}
 	[[ $dst == *:* ]] && dst="[$dst]"
@@ -588,12 +589,12 @@ tb_tcp_send()
 	rc=$?
 	if ((rc)); then
 		tb_err "TCP sender failed (status $rc)"
-		tb_bg_kill "$tag" tcp-recv
+		tb_bg_kill "$tag" "tcp-recv-$port"
 		return 1
 	fi
-	tb_bg_wait "$tag" tcp-recv 10 || {
+	tb_bg_wait "$tag" "tcp-recv-$port" 10 || {
 		tb_err "TCP receiver failed:"
-		tb_bg_out "$tag" tcp-recv >&2
+		tb_bg_out "$tag" "tcp-recv-$port" >&2
 		return 1
 	}
 	t1=$EPOCHREALTIME

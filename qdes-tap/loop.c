@@ -297,6 +297,10 @@ int loop_run(struct gateway *gw)
 		sigaddset(&sigs, SIGHUP);
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		uv_run(&l.uv, UV_RUN_DEFAULT);
+		/* Closing the signal handles below restores the default actions: a second
+		 * SIGTERM (timeout(1) sends one to the process group) must not cut the clean
+		 * stop short, so hold them until exit. */
+		pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	}
 	stop_workers(&l);
 	for (i = 0; i < gw->n_workers; i++)

@@ -59,3 +59,22 @@ teardown() { qt_teardown; }
 	[ "$rc" -eq 0 ]
 	grep -q 'qdes-tap: qdes0: stopped' "$TB/h1.log"
 }
+
+@test "restart: a second SIGTERM during shutdown (as timeout(1) sends) still stops cleanly" {
+	local pid i
+	tb_start "$TAG" 1 --workers 2
+	tb_start "$TAG" 2
+	qt_ping 2 10.42.0.1
+	pid=$(tb_pid "$TAG" 1)
+	for i in 1 2 3 4 5; do
+		kill -TERM "$pid" 2>/dev/null || break
+		sleep 0.002
+	done
+	rc=0
+	tb_stop "$TAG" 1 TERM 2>/dev/null || rc=$?
+	# already gone by the time tb_stop looks: its status is the daemon's
+	[ "$(cat "$TB/h1.rc")" -eq 0 ]
+	grep -q 'qdes-tap: qdes0: stopped' "$TB/h1.log"
+	tb_dump "$TAG" 2
+	[ "$(qt_counter 2 leave_rx)" -ge 1 ]
+}

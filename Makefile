@@ -41,7 +41,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all san unit e2e e2e-san e2e-nooffload test bench install uninstall clean format check-format lint
+.PHONY: all san unit e2e e2e-san e2e-nooffload test fuzz bench install uninstall clean format check-format lint
 
 all: build/qdes-tap
 
@@ -104,6 +104,19 @@ test: unit e2e e2e-san e2e-nooffload
 
 bench: build/qdes-tap
 	@scripts/bench.sh
+
+# libFuzzer harnesses of the decoders (clang and libclang-rt-14-dev; not part of make test):
+# make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+build/fuzz/%: fuzz/%.c qdes-tap/proto.c qdes-tap/proto.h
+	@mkdir -p build/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iqdes-tap \
+		-o $@ $< qdes-tap/proto.c
+
+fuzz: build/fuzz/fuzz_proto
+	build/fuzz/fuzz_proto -max_total_time=$(FUZZ_SECONDS)
 
 install: build/qdes-tap
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)

@@ -2,9 +2,7 @@
 /* fuzz_proto.c - libFuzzer harness for the QDES v1 decoder: untrusted datagrams in, no crash out */
 
 /*
- * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iqdes-tap \
- *	fuzz/fuzz_proto.c qdes-tap/proto.c -o build/fuzz_proto
- * build/fuzz_proto -max_total_time=60
+ * make fuzz (FUZZ_SECONDS=60) builds and runs it with clang.
  *
  * libFuzzer hands over a heap copy of exactly @size bytes, so ASan reports any read past the
  * datagram. Besides the sanitizers, the harness checks what decode promises to its callers.

@@ -6,6 +6,8 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DOCDIR ?= $(PREFIX)/share/doc/qdes-tap
+SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || \
+	echo /lib/systemd/system)
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 BATS ?= bats
@@ -123,13 +125,17 @@ install: build/qdes-tap
 	install -m 0755 build/qdes-tap $(DESTDIR)$(SBINDIR)/qdes-tap
 	install -m 0644 man/qdes-tap.8 $(DESTDIR)$(MANDIR)/man8/qdes-tap.8
 	install -m 0644 etc/qdes-tap.ini $(DESTDIR)$(DOCDIR)/qdes-tap.ini.example
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		etc/qdes-tap@.service >$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/qdes-tap.ini ]; then \
 		install -d $(DESTDIR)$(SYSCONFDIR); \
 		install -m 0644 etc/qdes-tap.ini $(DESTDIR)$(SYSCONFDIR)/qdes-tap.ini; \
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/qdes-tap $(DESTDIR)$(MANDIR)/man8/qdes-tap.8
+	rm -f $(DESTDIR)$(SBINDIR)/qdes-tap $(DESTDIR)$(MANDIR)/man8/qdes-tap.8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:

@@ -1247,8 +1247,7 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 	if (!addr_port(&cfg->group)) {
 		if (cfg->encap != ENCAP_VXLAN) {
 			where(cfg, cfg->group_from, "--group", "group", w, sizeof(w));
-			snprintf(err, errlen,
-				 "%sinvalid value '%s' (expected ADDR:PORT)", w,
+			snprintf(err, errlen, "%sinvalid value '%s' (expected ADDR:PORT)", w,
 				 addr_host_str(&cfg->group, b, sizeof(b)));
 			return -1;
 		}

@@ -19,9 +19,9 @@
  * VXLAN (RFC 7348): flags (I = 0x08) | reserved (3) | VNI (24 bits, BE) | reserved (1).
  * Only the I flag is looked at on receipt: the RFC has the reserved bits ignored there.
  */
-#define VXLAN_HDR_LEN  8
-#define VXLAN_FLAG_I   0x08
-#define VXLAN_MAX_VNI  0xffffffU
+#define VXLAN_HDR_LEN	   8
+#define VXLAN_FLAG_I	   0x08
+#define VXLAN_MAX_VNI	   0xffffffU
 #define VXLAN_DEFAULT_PORT 4789
 
 /* Headroom every frame buffer keeps in front of the frame, for any encapsulation */

@@ -629,7 +629,7 @@ struct bad {
 };
 
 #define EXP(range) "(expected " range ")"
-#define NETID_EXP "(expected 0 to 65535, or up to 16777215 with encap vxlan)"
+#define NETID_EXP  "(expected 0 to 65535, or up to 16777215 with encap vxlan)"
 
 static const struct bad bad_values[] = {
 	{"group", "group", "", "invalid value '' (expected ADDR:PORT)"},
@@ -800,7 +800,8 @@ static void test_encap(void **state)
 
 	fails("--encap: invalid value 'raw' (expected qdes or vxlan)",
 	      ARGV("-g", "239.1.1.1:5000", "-n", "1", "--encap", "raw"));
-	fails("--network-id: invalid value '70000' " NETID_EXP, ARGV("-g", "239.1.1.1:5000", "-n", "70000"));
+	fails("--network-id: invalid value '70000' " NETID_EXP,
+	      ARGV("-g", "239.1.1.1:5000", "-n", "70000"));
 	fails("--network-id: invalid value '65536' " NETID_EXP,
 	      ARGV("-g", "239.1.1.1:5000", "-n", "65536", "--encap", "qdes"));
 	fails("--network-id: invalid value '16777216' " NETID_EXP,
@@ -818,8 +819,8 @@ static void test_encap(void **state)
 		 path);
 	if (!run(&cfg, &act, err, ARGV("-c", path)) || strcmp(err, want))
 		fail_msg("error \"%s\", want \"%s\"", err, want);
-	snprintf(want, sizeof(want), "%s: [qdes0] group: invalid value '239.1.1.1' (expected ADDR:PORT)",
-		 path);
+	snprintf(want, sizeof(want),
+		 "%s: [qdes0] group: invalid value '239.1.1.1' (expected ADDR:PORT)", path);
 	if (!run(&cfg, &act, err, ARGV("-c", path, "-n", "1")) || strcmp(err, want))
 		fail_msg("error \"%s\", want \"%s\"", err, want);
 	/* the command line's encap makes the file's values right */

@@ -601,7 +601,8 @@ static void test_vxlan_vector(void **state)
 	assert_int_equal(e->hdr_len, 8);
 	e->encode(frame - e->hdr_len, 42);
 	assert_memory_equal(frame - VXLAN_HDR_LEN, vec4, sizeof(vec4));
-	assert_int_equal(e->decode(vec4, sizeof(vec4), 42, MTU, &(struct proto_rx){0}), PROTO_FRAME);
+	assert_int_equal(e->decode(vec4, sizeof(vec4), 42, MTU, &(struct proto_rx){0}),
+			 PROTO_FRAME);
 	assert_false(e->leave);
 	assert_true(e->peer_port);
 	assert_int_equal(e->max_netid, 16777215);

@@ -71,7 +71,7 @@ build/san/%.o: qdes-tap/%.c | build/san
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config
+test_config_MODS := config proto
 test_switch_MODS := switch fdb proto
 test_offload_MODS := offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))

@@ -37,6 +37,7 @@ enum opt_id {
 	OPT_INTERFACE,
 	OPT_GROUP,
 	OPT_NETWORK_ID,
+	OPT_ENCAP,
 	OPT_ADDRESS,
 	OPT_MAC,
 	OPT_MTU,
@@ -100,14 +101,19 @@ static const struct config_opt config_opts[] = {
 	 .name = "group",
 	 .short_opt = 'g',
 	 .arg = "ADDR:PORT",
-	 .help = "multicast group and UDP port of the segment ([ADDR6]:PORT)"},
+	 .help = "multicast group and UDP port ([ADDR6]:PORT; vxlan: port 4789 if none)"},
 	{.id = OPT_NETWORK_ID,
 	 .key = "network_id",
 	 .name = "network-id",
 	 .short_opt = 'n',
 	 .arg = "ID",
-	 .max = 65535,
-	 .help = "segment's network id, 0 to 65535"},
+	 .max = VXLAN_MAX_VNI,
+	 .help = "segment's network id, 0 to 65535 (vxlan: the VNI, 0 to 16777215)"},
+	{.id = OPT_ENCAP,
+	 .key = "encap",
+	 .name = "encap",
+	 .arg = "MODE",
+	 .help = "encapsulation: qdes (default) or vxlan (RFC 7348)"},
 	{.id = OPT_ADDRESS,
 	 .key = "address",
 	 .name = "address",
@@ -365,16 +371,41 @@ static int set_netns(struct qdes_config *cfg, const char *s, char *err, size_t e
 	return 0;
 }
 
+/* Whether an address as addr_parse() takes it names a port: "A:P", "[A6]:P" */
+static bool has_port(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+
+	if (*s == '[')
+		return colon && colon > strchr(s, ']');
+	return colon && strchr(s, ':') == colon;
+}
+
+#define NETID_EXPECTED "expected 0 to 65535, or up to 16777215 with encap vxlan"
+
+static int set_encap(struct qdes_config *cfg, const char *s, char *err, size_t errlen)
+{
+	if (!strcasecmp(s, "qdes"))
+		cfg->encap = ENCAP_QDES;
+	else if (!strcasecmp(s, "vxlan"))
+		cfg->encap = ENCAP_VXLAN;
+	else
+		return invalid(err, errlen, s, "expected qdes or vxlan");
+	return 0;
+}
+
 static int set_group(struct qdes_config *cfg, const char *s, char *err, size_t errlen)
 {
 	union qdes_sockaddr a;
 
-	if (addr_parse(s, 0, true, &a))
+	/* The port may be left out only with encap vxlan: config_check() judges that */
+	/* An IPv6 group takes brackets, with or without a port: ff05::42:5000 is ambiguous */
+	if (addr_parse(s, 0, false, &a) || (*s != '[' && strchr(s, ':') != strrchr(s, ':')))
 		return invalid(err, errlen, s, "expected ADDR:PORT");
 	if (!addr_is_multicast(&a))
 		return invalid(err, errlen, s, "expected a multicast address");
 	/* A datagram cannot be sent to port 0: the segment would be silently deaf. */
-	if (!addr_port(&a))
+	if (!addr_port(&a) && has_port(s))
 		return invalid(err, errlen, s, "expected a port from 1 to 65535");
 	cfg->group = a;
 	cfg->group_set = true;
@@ -533,11 +564,14 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 	case OPT_GROUP:
 		return set_group(cfg, s, err, errlen);
 	case OPT_NETWORK_ID:
-		if (parse_range(o, s, &v, err, errlen))
-			return -1;
+		/* The range for encap qdes is checked by config_check(), once encap is known */
+		if (parse_ulong(s, o->min, o->max, &v))
+			return invalid(err, errlen, s, NETID_EXPECTED);
 		cfg->network_id = (uint32_t)v;
 		cfg->network_id_set = true;
 		return 0;
+	case OPT_ENCAP:
+		return set_encap(cfg, s, err, errlen);
 	case OPT_ADDRESS:
 		return add_addresses(cfg, s, list, err, errlen);
 	case OPT_MAC:
@@ -998,6 +1032,12 @@ static int ini_apply(struct qdes_config *cfg, const struct ini_file *ini, const 
 			snprintf(err, errlen, "%s: [%s] %s", ini->path, ini_original(ini, lc), msg);
 			return -1;
 		}
+		if (!strcasecmp(key, "group"))
+			snprintf(cfg->group_from, sizeof(cfg->group_from), "%s",
+				 ini_original(ini, lc));
+		else if (!strcasecmp(key, "network_id"))
+			snprintf(cfg->network_id_from, sizeof(cfg->network_id_from), "%s",
+				 ini_original(ini, lc));
 	}
 	return 0;
 }
@@ -1162,6 +1202,16 @@ out:
 	return ret;
 }
 
+/* The prefix of a message about a key: where it was set, on the command line or in the file */
+static void where(const struct qdes_config *cfg, const char *section, const char *opt,
+		  const char *key, char *buf, size_t len)
+{
+	if (section[0])
+		snprintf(buf, len, "%s: [%s] %s: ", cfg->config_path, section, key);
+	else
+		snprintf(buf, len, "%s: ", opt);
+}
+
 /**
  * config_check() - Cross-key checks, once everything is set
  * @cfg:	configuration
@@ -1172,7 +1222,7 @@ out:
  */
 int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 {
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], v[SHOWN_MAX + 4];
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], v[SHOWN_MAX + 4], w[PATH_MAX + IFNAMSIZ + 48];
 
 	if (!ifname_valid(cfg->ifname)) {
 		snprintf(err, errlen, "--interface: invalid value '%s' (%s)", shown(cfg->ifname, v),
@@ -1187,6 +1237,22 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "missing --network-id (or network_id= in the ini file)");
 		return -1;
 	}
+	/* The encap-dependent ranges, judged now that encap may have come after the values */
+	if (cfg->network_id > proto_encap(cfg->encap)->max_netid) {
+		where(cfg, cfg->network_id_from, "--network-id", "network_id", w, sizeof(w));
+		snprintf(err, errlen, "%sinvalid value '%u' (" NETID_EXPECTED ")", w,
+			 cfg->network_id);
+		return -1;
+	}
+	if (!addr_port(&cfg->group)) {
+		if (cfg->encap != ENCAP_VXLAN) {
+			where(cfg, cfg->group_from, "--group", "group", w, sizeof(w));
+			snprintf(err, errlen, "%sinvalid value '%s' (expected ADDR:PORT)", w,
+				 addr_host_str(&cfg->group, b, sizeof(b)));
+			return -1;
+		}
+		addr_set_port(&cfg->group, VXLAN_DEFAULT_PORT);
+	}
 	/* One socket family serves both: bind to local, send to the group */
 	if (cfg->local_set && cfg->local.sa.sa_family != cfg->group.sa.sa_family) {
 		snprintf(err, errlen,
@@ -1194,6 +1260,21 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 addr_host_str(&cfg->local, a, sizeof(a)),
 			 addr_str(&cfg->group, b, sizeof(b)));
 		return -1;
+	}
+	/*
+	 * VXLAN endpoints send to the well-known port and take any source port, so ours receives
+	 * unicast on the group's port (see underlay.c): that is the only port it can use.
+	 */
+	if (cfg->encap == ENCAP_VXLAN) {
+		if (cfg->port && cfg->port != addr_port(&cfg->group)) {
+			snprintf(err, errlen,
+				 "--port: invalid value '%u' (with encap vxlan, unicast uses the "
+				 "group's port %u)",
+				 cfg->port, addr_port(&cfg->group));
+			return -1;
+		}
+		cfg->port = addr_port(&cfg->group);
+		return 0;
 	}
 	/* A socket bound to any address on the group's port would also get every flood */
 	if (cfg->port && cfg->port == addr_port(&cfg->group)) {
@@ -1387,6 +1468,10 @@ int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum confi
 			snprintf(err, errlen, "--%s: %s", o->name, msg);
 			return -1;
 		}
+		if (o->id == OPT_GROUP)
+			cfg->group_from[0] = '\0';
+		else if (o->id == OPT_NETWORK_ID)
+			cfg->network_id_from[0] = '\0';
 	}
 	return config_check(cfg, err, errlen);
 }

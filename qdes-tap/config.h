@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "ether.h"
+#include "proto.h"
 
 #define CONFIG_MAX_ADDRS	   16
 #define CONFIG_DEFAULT_IFNAME	   "qdes0"
@@ -34,10 +35,15 @@ struct qdes_config {
 	char ifname[IFNAMSIZ];	    /* -i, section name */
 	char config_path[PATH_MAX]; /* -c, empty: none */
 
-	union qdes_sockaddr group; /* group = ADDR:PORT (required) */
+	union qdes_sockaddr group; /* group = ADDR:PORT (required; vxlan: ADDR, port 4789) */
 	bool group_set;
-	uint32_t network_id; /* network_id = 0..65535 (required) */
+	uint32_t network_id; /* network_id = 0..65535 (required; vxlan: 0..16777215) */
 	bool network_id_set;
+	enum encap_mode encap; /* encap = qdes|vxlan */
+	/* The ini section group / network_id came from, "" for the command line: checks that
+	 * depend on encap run once everything is set, and name where the value was given */
+	char group_from[IFNAMSIZ + 16];
+	char network_id_from[IFNAMSIZ + 16];
 	struct qdes_prefix addrs[CONFIG_MAX_ADDRS]; /* address = PREFIX [PREFIX...] */
 	unsigned int n_addrs;
 	uint8_t mac[ETH_ALEN_]; /* mac = MAC */

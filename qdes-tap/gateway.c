@@ -23,10 +23,12 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* IP + UDP + QDES + inner Ethernet: what the underlay MTU must carry beyond the segment MTU */
-static unsigned int overhead(int family)
+/* IP + UDP + encapsulation + inner Ethernet: what the underlay MTU must carry beyond the
+ * segment MTU (50 on IPv4 for both QDES and VXLAN, whose headers are 8 bytes) */
+static unsigned int overhead(const struct qdes_config *cfg)
 {
-	return (family == AF_INET6 ? 40 : 20) + 8 + QDES_HDR_LEN + ETH_HLEN_;
+	return (cfg->group.sa.sa_family == AF_INET6 ? 40 : 20) + 8 +
+	       (unsigned int)proto_encap(cfg->encap)->hdr_len + ETH_HLEN_;
 }
 
 /* Underlay interface (dev= or the route to the group) and the segment MTU it allows */
@@ -63,12 +65,12 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 		*ifindex = 0;
 	}
 	if (!cfg->mtu) {
-		if (link.mtu < CONFIG_MIN_MTU + overhead(cfg->group.sa.sa_family)) {
+		if (link.mtu < CONFIG_MIN_MTU + overhead(cfg)) {
 			snprintf(err, errlen, "underlay MTU %u is too small for a segment",
 				 link.mtu);
 			goto out;
 		}
-		gw->mtu = link.mtu - overhead(cfg->group.sa.sa_family);
+		gw->mtu = link.mtu - overhead(cfg);
 		/* A loopback or jumbo underlay allows more than one datagram can carry */
 		if (gw->mtu > CONFIG_MAX_MTU)
 			gw->mtu = CONFIG_MAX_MTU;
@@ -172,7 +174,9 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 	uo.offload = w->tap.offload;
 	if (underlay_open(&w->ul, &uo, &w->cnt, tmp, sizeof(tmp)))
 		goto fail;
-	switch_init(&w->sw, gw->fdb, (uint16_t)cfg->network_id, gw->mtu, &tx, &w->cnt);
+	switch_init(&w->sw, gw->fdb, cfg->network_id, gw->mtu, &tx, &w->cnt);
+	switch_set_encap(&w->sw, proto_encap(cfg->encap),
+			 proto_encap(cfg->encap)->peer_port ? addr_port(&cfg->group) : 0);
 	w->sw.now = now;
 	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
@@ -263,7 +267,7 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	uo.local = cfg->local_set ? &cfg->local : NULL;
 	uo.port = cfg->port;
 	uo.ttl = cfg->ttl;
-	uo.encap_len = QDES_HDR_LEN;
+	uo.encap_len = proto_encap(cfg->encap)->hdr_len;
 	uo.max_frame = gw->mtu + ETH_HLEN_;
 	uo.reuseport = mq;
 	for (i = 0; i < gw->n_workers; i++)
@@ -288,11 +292,13 @@ void gateway_stop(struct gateway *gw)
 	struct worker *first = gw->n_workers ? &gw->w[0] : NULL;
 	unsigned int i;
 
-	if (first && first->ul.ucast_fd >= 0) {
-		uint8_t hdr[QDES_HDR_LEN];
+	/* VXLAN has no leave notice: its members age our MACs out */
+	if (first && first->ul.ucast_fd >= 0 && proto_encap(cfg->encap)->leave) {
+		uint8_t hdr[PROTO_HEADROOM];
+		const struct encap_ops *e = proto_encap(cfg->encap);
 
-		proto_qdes_encode(hdr, (uint16_t)cfg->network_id);
-		if (underlay_send_leave(&first->ul, hdr, sizeof(hdr)))
+		e->encode(hdr, cfg->network_id);
+		if (underlay_send_leave(&first->ul, hdr, e->hdr_len))
 			warn("%s: leave notice not sent: %s", cfg->ifname, strerror(errno));
 	}
 	if (first && first->tap.fd >= 0 && !first->tap.created && gw->nl.sock) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* proto.c - QDES v1 encapsulation: header encoding, datagram validation and decoding */
+/* proto.c - QDES v1 and VXLAN encapsulations: header encoding, datagram validation, decoding */
 
 #include "ether.h"
 #include "proto.h"
@@ -123,6 +123,122 @@ void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid)
 	hdr[5] = (uint8_t)netid;
 	hdr[6] = 0;
 	hdr[7] = 0;
+}
+
+static uint32_t vxlan_vni(const uint8_t *hdr)
+{
+	return (uint32_t)hdr[4] << 16 | (uint32_t)hdr[5] << 8 | hdr[6];
+}
+
+/* What both encapsulations check of the frame itself, after the header */
+static enum proto_verdict check_frame(const uint8_t *frame, size_t frame_len, unsigned int mtu)
+{
+	if (frame_len > proto_max_frame(mtu, frame, frame_len))
+		return PROTO_DROP_OVERSIZE;
+	if (mac_is_multicast(eth_src(frame)) || mac_is_zero(eth_src(frame)))
+		return PROTO_DROP_SRC_MAC;
+	return PROTO_FRAME;
+}
+
+/**
+ * proto_vxlan_decode() - Validate a received VXLAN (RFC 7348) datagram and find the frame in it
+ * @buf:	UDP payload, untrusted: nothing past @len is ever read
+ * @len:	its length
+ * @vni:	the VNI (network id) this interface serves
+ * @mtu:	TAP MTU, to bound the frame length
+ * @out:	as for proto_qdes_decode(): @netid is the VNI once @len reaches a header
+ *
+ * Checks, first failing one wins: short (below 8 + 14 bytes: VXLAN has no leave notice),
+ * flags (the I flag 0x08 not set), network id (another VNI), oversize, source MAC. There is no
+ * magic or version; reserved bits and bytes are ignored on receipt, as the RFC says.
+ *
+ * Return: PROTO_FRAME, or the PROTO_DROP_* reason (never PROTO_LEAVE)
+ */
+enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t vni,
+				      unsigned int mtu, struct proto_rx *out)
+{
+	enum proto_verdict v;
+
+	out->netid = 0;
+	out->frame = NULL;
+	out->frame_len = 0;
+
+	if (len < VXLAN_HDR_LEN)
+		return PROTO_DROP_SHORT;
+	out->netid = vxlan_vni(buf);
+	if (len < VXLAN_HDR_LEN + ETH_HLEN_)
+		return PROTO_DROP_SHORT;
+	if (!(buf[0] & VXLAN_FLAG_I))
+		return PROTO_DROP_FLAGS;
+	if (out->netid != vni)
+		return PROTO_DROP_NETID;
+	v = check_frame(buf + VXLAN_HDR_LEN, len - VXLAN_HDR_LEN, mtu);
+	if (v != PROTO_FRAME)
+		return v;
+	out->frame = buf + VXLAN_HDR_LEN;
+	out->frame_len = len - VXLAN_HDR_LEN;
+	return PROTO_FRAME;
+}
+
+/**
+ * proto_vxlan_encode() - Write a VXLAN header: I flag, @vni, every reserved field zero
+ * @hdr:	the 8 bytes in front of the frame (within PROTO_HEADROOM)
+ * @vni:	VNI, 0 to 16777215 (higher bits are not sent)
+ */
+void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni)
+{
+	hdr[0] = VXLAN_FLAG_I;
+	hdr[1] = 0;
+	hdr[2] = 0;
+	hdr[3] = 0;
+	hdr[4] = (uint8_t)(vni >> 16);
+	hdr[5] = (uint8_t)(vni >> 8);
+	hdr[6] = (uint8_t)vni;
+	hdr[7] = 0;
+}
+
+static void qdes_encode(uint8_t *hdr, uint32_t netid)
+{
+	proto_qdes_encode(hdr, (uint16_t)netid);
+}
+
+static enum proto_verdict qdes_decode(const uint8_t *buf, size_t len, uint32_t netid,
+				      unsigned int mtu, struct proto_rx *out)
+{
+	return proto_qdes_decode(buf, len, (uint16_t)netid, mtu, out);
+}
+
+static void vxlan_encode(uint8_t *hdr, uint32_t vni)
+{
+	proto_vxlan_encode(hdr, vni);
+}
+
+static const struct encap_ops encaps[] = {
+	[ENCAP_QDES] = {.name = "qdes",
+			.hdr_len = QDES_HDR_LEN,
+			.encode = qdes_encode,
+			.decode = qdes_decode,
+			.max_netid = 65535,
+			.leave = true},
+	[ENCAP_VXLAN] = {.name = "vxlan",
+			 .hdr_len = VXLAN_HDR_LEN,
+			 .encode = vxlan_encode,
+			 .decode = proto_vxlan_decode,
+			 .max_netid = VXLAN_MAX_VNI,
+			 .peer_port = true},
+};
+
+/**
+ * proto_encap() - The operations of an encapsulation mode
+ * @mode:	ENCAP_QDES or ENCAP_VXLAN
+ *
+ * Return: the mode's table; QDES for a value outside the enum
+ */
+const struct encap_ops *proto_encap(enum encap_mode mode)
+{
+	if ((unsigned int)mode >= sizeof(encaps) / sizeof(encaps[0]))
+		mode = ENCAP_QDES;
+	return &encaps[mode];
 }
 
 /**

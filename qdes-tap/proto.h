@@ -3,6 +3,7 @@
 #ifndef QDES_PROTO_H
 #define QDES_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,15 @@
 #define QDES_VERSION 1
 /* No flag bits are defined in v1: a receiver drops any datagram that has one set. */
 #define QDES_FLAGS_KNOWN 0x00
+
+/*
+ * VXLAN (RFC 7348): flags (I = 0x08) | reserved (3) | VNI (24 bits, BE) | reserved (1).
+ * Only the I flag is looked at on receipt: the RFC has the reserved bits ignored there.
+ */
+#define VXLAN_HDR_LEN	   8
+#define VXLAN_FLAG_I	   0x08
+#define VXLAN_MAX_VNI	   0xffffffU
+#define VXLAN_DEFAULT_PORT 4789
 
 /* Headroom every frame buffer keeps in front of the frame, for any encapsulation */
 #define PROTO_HEADROOM 16
@@ -40,7 +50,7 @@ enum proto_verdict {
  * @frame_len:	its length
  */
 struct proto_rx {
-	uint16_t netid;
+	uint32_t netid;
 	const uint8_t *frame;
 	size_t frame_len;
 };
@@ -48,7 +58,41 @@ struct proto_rx {
 enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t netid,
 				     unsigned int mtu, struct proto_rx *out);
 void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid);
+enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t vni,
+				      unsigned int mtu, struct proto_rx *out);
+void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni);
 size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len);
 const char *proto_verdict_name(enum proto_verdict v);
+
+/* Encapsulation modes: encap = qdes | vxlan */
+enum encap_mode {
+	ENCAP_QDES = 0,
+	ENCAP_VXLAN,
+};
+
+/**
+ * struct encap_ops - one encapsulation, as the switch and the gateway use it; chosen at start
+ * @name:	the encap= value
+ * @hdr_len:	bytes in front of each frame (within PROTO_HEADROOM)
+ * @encode:	write the header for network @netid
+ * @decode:	validate a datagram, as proto_qdes_decode()
+ * @max_netid:	largest network id the header carries
+ * @leave:	a header on its own is a leave notice (QDES); VXLAN has none
+ * @peer_port:	learn a sender at (its address, the group's port) rather than at its source
+ *		port: VXLAN tunnel endpoints send from a flow-hash port and listen on the
+ *		well-known one
+ */
+struct encap_ops {
+	const char *name;
+	size_t hdr_len;
+	void (*encode)(uint8_t *hdr, uint32_t netid);
+	enum proto_verdict (*decode)(const uint8_t *buf, size_t len, uint32_t netid,
+				     unsigned int mtu, struct proto_rx *out);
+	uint32_t max_netid;
+	bool leave;
+	bool peer_port;
+};
+
+const struct encap_ops *proto_encap(enum encap_mode mode);
 
 #endif /* QDES_PROTO_H */

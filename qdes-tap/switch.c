@@ -30,16 +30,33 @@
 #include "proto.h"
 #include "switch.h"
 
-void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint16_t netid, unsigned int mtu,
+/* The FDB serves one network, this one: its key has room for 16 bits of the id */
+#define FDB_NET(sw) ((uint16_t)(sw)->netid)
+
+void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint32_t netid, unsigned int mtu,
 		 const struct switch_tx *tx, struct qdes_counters *cnt)
 {
 	memset(sw, 0, sizeof(*sw));
 	sw->fdb = fdb;
 	sw->netid = netid;
+	sw->encap = proto_encap(ENCAP_QDES);
 	sw->mtu = mtu;
 	sw->tx = *tx;
 	sw->cnt = cnt;
 	sw->move_rl = (struct ratelimit)RATELIMIT_INIT(5000, 10);
+}
+
+/**
+ * switch_set_encap() - Choose the encapsulation, once, before any traffic
+ * @sw:		switch
+ * @encap:	its operations (proto_encap())
+ * @peer_port:	0: a peer is its source (address, port); else (source address, @peer_port), for
+ *		VXLAN, whose endpoints send from any port and listen on the well-known one
+ */
+void switch_set_encap(struct qdes_switch *sw, const struct encap_ops *encap, uint16_t peer_port)
+{
+	sw->encap = encap;
+	sw->peer_port = peer_port;
 }
 
 /* Return: the port's id (its slot), or -1 if every slot is taken */
@@ -130,7 +147,7 @@ static enum fdb_result learn_local(struct qdes_switch *sw, const uint8_t *mac, u
 	struct fdb_entry *e;
 
 	fdb_rdlock(sw->fdb);
-	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	e = fdb_lookup(sw->fdb, FDB_NET(sw), mac);
 	if (e && e->kind == FDB_LOCAL && e->port == port) {
 		__atomic_store_n(&e->updated, sw->now, __ATOMIC_RELAXED);
 		fdb_unlock(sw->fdb);
@@ -138,7 +155,7 @@ static enum fdb_result learn_local(struct qdes_switch *sw, const uint8_t *mac, u
 	}
 	fdb_unlock(sw->fdb);
 	fdb_wrlock(sw->fdb);
-	r = fdb_learn_local(sw->fdb, sw->netid, mac, port, sw->now);
+	r = fdb_learn_local(sw->fdb, FDB_NET(sw), mac, port, sw->now);
 	fdb_unlock(sw->fdb);
 	return r;
 }
@@ -150,7 +167,7 @@ static enum fdb_result learn_remote(struct qdes_switch *sw, const uint8_t *mac,
 	struct fdb_entry *e;
 
 	fdb_rdlock(sw->fdb);
-	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	e = fdb_lookup(sw->fdb, FDB_NET(sw), mac);
 	if (e && e->kind == FDB_REMOTE && !(e->flags & FDB_F_STATIC) &&
 	    addr_equal(&e->peer, peer)) {
 		__atomic_store_n(&e->updated, sw->now, __ATOMIC_RELAXED);
@@ -159,7 +176,7 @@ static enum fdb_result learn_remote(struct qdes_switch *sw, const uint8_t *mac,
 	}
 	fdb_unlock(sw->fdb);
 	fdb_wrlock(sw->fdb);
-	r = fdb_learn_remote(sw->fdb, sw->netid, mac, peer, sw->now);
+	r = fdb_learn_remote(sw->fdb, FDB_NET(sw), mac, peer, sw->now);
 	fdb_unlock(sw->fdb);
 	return r;
 }
@@ -184,7 +201,7 @@ static void lookup(struct qdes_switch *sw, const uint8_t *mac, struct dest *d)
 
 	d->found = false;
 	fdb_rdlock(sw->fdb);
-	e = fdb_lookup(sw->fdb, sw->netid, mac);
+	e = fdb_lookup(sw->fdb, FDB_NET(sw), mac);
 	if (e) {
 		d->found = true;
 		d->kind = e->kind;
@@ -212,7 +229,8 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 		      const struct virtio_net_hdr *vh)
 {
 	const uint8_t *dst = eth_dst(frame), *src = eth_src(frame);
-	uint8_t *dgram = frame - QDES_HDR_LEN;
+	size_t hlen = sw->encap->hdr_len;
+	uint8_t *dgram = frame - hlen;
 	struct dest d = {0};
 
 	if (len < ETH_HLEN_)
@@ -249,15 +267,15 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 		return;
 	}
 
-	proto_qdes_encode(dgram, sw->netid);
+	sw->encap->encode(dgram, sw->netid);
 	if (d.found) {
 		sw->cnt->tx_unicast++;
-		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + QDES_HDR_LEN, vh);
+		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + hlen, vh);
 		return;
 	}
 	flood_local(sw, in, frame, len, vh);
 	sw->cnt->tx_flood++;
-	sw->tx.flood(sw->tx.ctx, dgram, len + QDES_HDR_LEN, vh);
+	sw->tx.flood(sw->tx.ctx, dgram, len + hlen, vh);
 }
 
 static void count_drop(struct qdes_counters *c, enum proto_verdict v)
@@ -305,13 +323,14 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 	struct dest d;
 	enum proto_verdict v;
 	struct proto_rx rx;
+	union qdes_sockaddr peer;
 	const uint8_t *dst;
 
 	if (is_self(sw, src)) {
 		sw->cnt->drop_self++;
 		return;
 	}
-	v = proto_qdes_decode(dgram, len, sw->netid, sw->mtu, &rx);
+	v = sw->encap->decode(dgram, len, sw->netid, sw->mtu, &rx);
 	if (v == PROTO_LEAVE) {
 		unsigned int n;
 
@@ -330,13 +349,17 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		return;
 	}
 
-	switch (learn_remote(sw, eth_src(rx.frame), src)) {
+	/* VXLAN: the sender's source port is a flow hash; it listens on the group's port */
+	peer = *src;
+	if (sw->peer_port)
+		addr_set_port(&peer, sw->peer_port);
+	switch (learn_remote(sw, eth_src(rx.frame), &peer)) {
 	case FDB_NEW:
 		sw->cnt->fdb_learned++;
 		break;
 	case FDB_MOVED:
 		sw->cnt->fdb_moved++;
-		log_move(sw, eth_src(rx.frame), addr_str(src, where, sizeof(where)));
+		log_move(sw, eth_src(rx.frame), addr_str(&peer, where, sizeof(where)));
 		break;
 	case FDB_FULL:
 		sw->cnt->fdb_full++;
@@ -392,10 +415,10 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 	if (e->kind == FDB_LOCAL) {
 		const struct qdes_port *p = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
 
-		log_always("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), e->netid,
+		log_always("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), sw->netid,
 			   p ? p->name : "?", (unsigned long long)age);
 	} else {
-		log_always("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), e->netid,
+		log_always("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), sw->netid,
 			   addr_str(&e->peer, a, sizeof(a)),
 			   e->flags & FDB_F_STATIC ? "static" : "dynamic", (unsigned long long)age);
 	}

@@ -12,6 +12,7 @@
 #include "fdb.h"
 #include "log.h"
 #include "port.h"
+#include "proto.h"
 
 #define SWITCH_MAX_PORTS 64
 #define SWITCH_MAX_SELF	 4
@@ -36,7 +37,10 @@ struct switch_tx {
 /**
  * struct qdes_switch - switch state; the FDB is the only state both directions share
  * @fdb:	forwarding database
- * @netid:	the network id served
+ * @netid:	the network id served (the FDB, which serves this one network, keys on its low
+ *		16 bits)
+ * @encap:	the encapsulation, chosen at start (QDES unless switch_set_encap())
+ * @peer_port:	non-zero: a sender is learnt at (its address, this port), not its source port
  * @mtu:	segment MTU: longer frames from the underlay are dropped
  * @ports:	local ports, by slot; NULL where free
  * @tx:		underlay output
@@ -48,7 +52,9 @@ struct switch_tx {
  */
 struct qdes_switch {
 	struct fdb *fdb;
-	uint16_t netid;
+	uint32_t netid;
+	const struct encap_ops *encap;
+	uint16_t peer_port;
 	unsigned int mtu;
 	struct qdes_port *ports[SWITCH_MAX_PORTS];
 	struct switch_tx tx;
@@ -59,8 +65,9 @@ struct qdes_switch {
 	struct ratelimit move_rl;
 };
 
-void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint16_t netid, unsigned int mtu,
+void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint32_t netid, unsigned int mtu,
 		 const struct switch_tx *tx, struct qdes_counters *cnt);
+void switch_set_encap(struct qdes_switch *sw, const struct encap_ops *encap, uint16_t peer_port);
 int switch_add_port(struct qdes_switch *sw, struct qdes_port *port);
 void switch_del_port(struct qdes_switch *sw, struct qdes_port *port);
 int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self);

@@ -5,6 +5,15 @@
  * sending, multicast included, so every datagram of ours carries the same source address and
  * port: that pair is what other members learn our MACs at, and several members can share a host
  * and a group. The multicast socket is bound to the group itself and only receives floods.
+ *
+ * VXLAN (encap vxlan) differs in one point: its endpoints send unicast to the well-known port
+ * (the group's, 4789) from a flow-hash source port, so our unicast socket is bound to the
+ * group's port: the switch learns a sender at (its address, that port). Both sockets then share
+ * the port (SO_REUSEADDR on both); the unicast one, bound to the wildcard (or local=) address,
+ * sets IP(V6)_MULTICAST_ALL off and joins nothing, so floods still reach only the multicast
+ * socket, bound to the group address, once. Our own echoes still come from (our address, our
+ * port), now the group's port, and are dropped as before. One VXLAN endpoint per address and
+ * port, as with the kernel's device.
  */
 
 #include <errno.h>
@@ -96,6 +105,19 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 	what = "SO_REUSEPORT";
 	if (o->reuseport && set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1))
 		goto fail;
+	/* VXLAN: the group's port, shared with the multicast socket, which alone gets floods */
+	if (o->port && o->port == addr_port(o->group)) {
+		what = "SO_REUSEADDR";
+		if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1))
+			goto fail;
+		what = family == AF_INET ? "IP_MULTICAST_ALL" : "IPV6_MULTICAST_ALL";
+		if (family == AF_INET && set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))
+			goto fail;
+#ifdef IPV6_MULTICAST_ALL
+		if (family == AF_INET6 && set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0))
+			goto fail;
+#endif
+	}
 	memset(&a, 0, sizeof(a));
 	if (o->local)
 		a = *o->local;

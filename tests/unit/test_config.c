@@ -479,7 +479,7 @@ static void test_usage(void **state)
 			fail_msg("--help does not show %s", longs[i]);
 	assert_non_null(strstr(text, "Usage: qdes-tap [OPTIONS]\n"));
 	assert_non_null(strstr(
-		text, "\n  -g, --group ADDR:PORT     multicast group and UDP port of the segment"));
+		text, "\n  -g, --group ADDR:PORT     multicast group and UDP port ([ADDR6]:PORT"));
 	assert_non_null(strstr(text, "\n  -n, --network-id ID       "));
 	assert_non_null(strstr(text, "\n      --mtu N               "));
 	assert_non_null(strstr(text, "\n  -v, --verbose             "));
@@ -629,9 +629,9 @@ struct bad {
 };
 
 #define EXP(range) "(expected " range ")"
+#define NETID_EXP  "(expected 0 to 65535, or up to 16777215 with encap vxlan)"
 
 static const struct bad bad_values[] = {
-	{"group", "group", "239.1.1.1", "invalid value '239.1.1.1' (expected ADDR:PORT)"},
 	{"group", "group", "", "invalid value '' (expected ADDR:PORT)"},
 	{"group", "group", "239.1.1.1:", "invalid value '239.1.1.1:' (expected ADDR:PORT)"},
 	{"group", "group", "239.1.1.1:70000",
@@ -639,7 +639,6 @@ static const struct bad bad_values[] = {
 	{"group", "group", "239.1.1.1:50x", "invalid value '239.1.1.1:50x' (expected ADDR:PORT)"},
 	{"group", "group", "239.1.1.256:5000",
 	 "invalid value '239.1.1.256:5000' (expected ADDR:PORT)"},
-	{"group", "group", "[ff05::42]", "invalid value '[ff05::42]' (expected ADDR:PORT)"},
 	{"group", "group", "ff05::42:5000", "invalid value 'ff05::42:5000' (expected ADDR:PORT)"},
 	{"group", "group", "10.0.0.1:5000",
 	 "invalid value '10.0.0.1:5000' (expected a multicast address)"},
@@ -647,18 +646,16 @@ static const struct bad bad_values[] = {
 	 "invalid value '[2001:db8::1]:5000' (expected a multicast address)"},
 	{"group", "group", "239.1.1.1:0",
 	 "invalid value '239.1.1.1:0' (expected a port from 1 to 65535)"},
-	{"network-id", "network_id", "70000", "invalid value '70000' " EXP("0 to 65535")},
-	{"network-id", "network_id", "65536", "invalid value '65536' " EXP("0 to 65535")},
-	{"network-id", "network_id", "-1", "invalid value '-1' " EXP("0 to 65535")},
-	{"network-id", "network_id", "+1", "invalid value '+1' " EXP("0 to 65535")},
-	{"network-id", "network_id", "42x", "invalid value '42x' " EXP("0 to 65535")},
-	{"network-id", "network_id", "0x10", "invalid value '0x10' " EXP("0 to 65535")},
-	{"network-id", "network_id", "", "invalid value '' " EXP("0 to 65535")},
-	{"network-id", "network_id", "4294967338", "invalid value '4294967338' " EXP("0 to 65535")},
+	{"network-id", "network_id", "-1", "invalid value '-1' " NETID_EXP},
+	{"network-id", "network_id", "+1", "invalid value '+1' " NETID_EXP},
+	{"network-id", "network_id", "42x", "invalid value '42x' " NETID_EXP},
+	{"network-id", "network_id", "0x10", "invalid value '0x10' " NETID_EXP},
+	{"network-id", "network_id", "", "invalid value '' " NETID_EXP},
+	{"network-id", "network_id", "4294967338", "invalid value '4294967338' " NETID_EXP},
 	{"network-id", "network_id", "99999999999999999999999",
-	 "invalid value '99999999999999999999999' " EXP("0 to 65535")},
-	{"network-id", "network_id", " 42", "invalid value ' 42' " EXP("0 to 65535"), true},
-	{"network-id", "network_id", "4 2", "invalid value '4 2' " EXP("0 to 65535")},
+	 "invalid value '99999999999999999999999' " NETID_EXP},
+	{"network-id", "network_id", " 42", "invalid value ' 42' " NETID_EXP, true},
+	{"network-id", "network_id", "4 2", "invalid value '4 2' " NETID_EXP},
 	{"address", "address", "10.42.0.300/24",
 	 "invalid value '10.42.0.300/24' (expected ADDR/LEN, like 10.42.0.1/24 or fd42::1/64)"},
 	{"address", "address", "10.42.0.1/33",
@@ -776,6 +773,65 @@ static void test_bad_values(void **state)
 	}
 }
 
+/* encap = qdes|vxlan, and the checks that depend on it, whatever order the keys came in */
+static void test_encap(void **state)
+{
+	char path[PATH_MAX], want[CONFIG_ERRLEN + PATH_MAX], err[CONFIG_ERRLEN], buf[64];
+	struct qdes_config cfg;
+	enum config_action act;
+
+	(void)state;
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42"));
+	assert_int_equal(cfg.encap, ENCAP_QDES);
+	assert_int_equal(cfg.port, 0);
+
+	/* vxlan: 24-bit VNI, port 4789 when the group has none, unicast on the group's port */
+	ok(&cfg, ARGV("-n", "16777215", "-g", "239.1.1.1", "--encap", "vxlan"));
+	assert_int_equal(cfg.encap, ENCAP_VXLAN);
+	assert_int_equal(cfg.network_id, 16777215);
+	assert_string_equal(ip(&cfg.group, buf), "239.1.1.1:4789");
+	assert_int_equal(cfg.port, 4789);
+	ok(&cfg, ARGV("--encap", "VXLAN", "-g", "[ff05::42]", "-n", "70000"));
+	assert_string_equal(ip(&cfg.group, buf), "[ff05::42]:4789");
+	ok(&cfg, ARGV("--encap", "vxlan", "-g", "239.1.1.1:8472", "-n", "1", "-p", "8472"));
+	assert_int_equal(cfg.port, 8472);
+	ok(&cfg, ARGV("--encap", "vxlan", "--encap", "qdes", "-g", "239.1.1.1:5000", "-n", "1"));
+	assert_int_equal(cfg.encap, ENCAP_QDES);
+
+	fails("--encap: invalid value 'raw' (expected qdes or vxlan)",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "1", "--encap", "raw"));
+	fails("--network-id: invalid value '70000' " NETID_EXP,
+	      ARGV("-g", "239.1.1.1:5000", "-n", "70000"));
+	fails("--network-id: invalid value '65536' " NETID_EXP,
+	      ARGV("-g", "239.1.1.1:5000", "-n", "65536", "--encap", "qdes"));
+	fails("--network-id: invalid value '16777216' " NETID_EXP,
+	      ARGV("-g", "239.1.1.1:5000", "-n", "16777216", "--encap", "vxlan"));
+	fails("--group: invalid value '239.1.1.1' (expected ADDR:PORT)",
+	      ARGV("-g", "239.1.1.1", "-n", "1"));
+	fails("--group: invalid value 'ff05::42' (expected ADDR:PORT)",
+	      ARGV("-g", "[ff05::42]", "-n", "1"));
+	fails("--port: invalid value '5000' (with encap vxlan, unicast uses the group's port 4789)",
+	      ARGV("--encap", "vxlan", "-g", "239.1.1.1", "-n", "1", "-p", "5000"));
+
+	/* from the file: the message names the file and section of the value */
+	write_ini(path, "[qdes0]\ngroup = 239.1.1.1\nnetwork_id = 70000\n");
+	snprintf(want, sizeof(want), "%s: [qdes0] network_id: invalid value '70000' " NETID_EXP,
+		 path);
+	if (!run(&cfg, &act, err, ARGV("-c", path)) || strcmp(err, want))
+		fail_msg("error \"%s\", want \"%s\"", err, want);
+	snprintf(want, sizeof(want),
+		 "%s: [qdes0] group: invalid value '239.1.1.1' (expected ADDR:PORT)", path);
+	if (!run(&cfg, &act, err, ARGV("-c", path, "-n", "1")) || strcmp(err, want))
+		fail_msg("error \"%s\", want \"%s\"", err, want);
+	/* the command line's encap makes the file's values right */
+	ok(&cfg, ARGV("-c", path, "--encap", "vxlan"));
+	assert_int_equal(cfg.network_id, 70000);
+	write_ini(path, "[qdes0]\ngroup = 239.1.1.1\nnetwork_id = 70000\nencap = vxlan\n");
+	ok(&cfg, ARGV("-c", path));
+	assert_int_equal(cfg.encap, ENCAP_VXLAN);
+	set_fails("encap", "", "encap: invalid value '' (expected qdes or vxlan)");
+}
+
 static void test_bad_interface_and_config(void **state)
 {
 	char path[PATH_MAX], want[CONFIG_ERRLEN];
@@ -792,7 +848,7 @@ static void test_bad_interface_and_config(void **state)
 	      ARGV("-c", path, "-i", "x y"));
 	fails("--config: invalid value '' (expected a file name)", ARGV("-c", ""));
 	/* a control character would break the one-line rule: shown as '?' */
-	fails("--network-id: invalid value '4?2' (expected 0 to 65535)",
+	fails("--network-id: invalid value '4?2' " NETID_EXP,
 	      ARGV("-g", "239.1.1.1:5000", "-n", "4\n2"));
 	/* as would a very long value */
 	memset(path, 'x', 300);
@@ -1200,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_set_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_bad_interface_and_config),
+		cmocka_unit_test(test_encap),
 		cmocka_unit_test(test_address_lists),
 		cmocka_unit_test(test_unknown_option),
 		cmocka_unit_test(test_missing_argument),

@@ -2,6 +2,7 @@
 /* test_proto.c - Unit tests of the QDES v1 codec: spec test vectors, every drop reason, fuzzing */
 
 #include <limits.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,13 @@ static const uint8_t vec1[50] = {
 };
 static const uint8_t vec2[8] = {0x51, 0x44, 0x01, 0x00, 0x00, 0x2a, 0x00, 0x00};
 static const uint8_t vec3[8] = {0x51, 0x44, 0x01, 0x00, 0xff, 0xff, 0x00, 0x00};
+/* VXLAN (RFC 7348), VNI 42, holding the same ARP request as vec1 */
+static const uint8_t vec4[50] = {
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00,
+	0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x2a, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x2a, 0x00, 0x02,
+};
 
 static const uint8_t src1[ETH_ALEN_] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t bcast[ETH_ALEN_] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -33,7 +41,7 @@ static const uint8_t bcast[ETH_ALEN_] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 /* What a decode left in struct proto_rx, with the frame as an offset: the copy is gone by then */
 struct result {
 	enum proto_verdict v;
-	uint16_t netid;
+	uint32_t netid;
 	ptrdiff_t frame_off; /* -1: frame was NULL */
 	size_t frame_len;
 	uint8_t src[ETH_ALEN_];
@@ -44,7 +52,8 @@ struct result {
  * Decode a copy in a heap block of exactly @len bytes, so that AddressSanitizer reports any read
  * past the end of the datagram.
  */
-static struct result decode_at(const uint8_t *buf, size_t len, uint16_t netid, unsigned int mtu)
+static struct result decode_with(bool vxlan, const uint8_t *buf, size_t len, uint32_t netid,
+				 unsigned int mtu)
 {
 	struct proto_rx rx;
 	struct result r;
@@ -57,7 +66,8 @@ static struct result decode_at(const uint8_t *buf, size_t len, uint16_t netid, u
 	memset(&rx, 0x5a, sizeof(rx));
 	memset(&r, 0, sizeof(r));
 
-	r.v = proto_qdes_decode(copy, len, netid, mtu, &rx);
+	r.v = vxlan ? proto_vxlan_decode(copy, len, netid, mtu, &rx)
+		    : proto_qdes_decode(copy, len, (uint16_t)netid, mtu, &rx);
 	r.netid = rx.netid;
 	r.frame_len = rx.frame_len;
 	r.frame_off = rx.frame ? rx.frame - copy : -1;
@@ -67,6 +77,16 @@ static struct result decode_at(const uint8_t *buf, size_t len, uint16_t netid, u
 	}
 	free(copy);
 	return r;
+}
+
+static struct result decode_at(const uint8_t *buf, size_t len, uint16_t netid, unsigned int mtu)
+{
+	return decode_with(false, buf, len, netid, mtu);
+}
+
+static struct result vx_decode(const uint8_t *buf, size_t len, uint32_t vni)
+{
+	return decode_with(true, buf, len, vni, MTU);
 }
 
 static enum proto_verdict decode(const uint8_t *buf, size_t len)
@@ -554,6 +574,137 @@ static void test_fuzz(void **state)
 	}
 }
 
+/* ---- VXLAN ---- */
+
+static void test_vxlan_vector(void **state)
+{
+	uint8_t buf[PROTO_HEADROOM + sizeof(vec4)], *frame = buf + PROTO_HEADROOM;
+	struct result r = vx_decode(vec4, sizeof(vec4), 42);
+	const struct encap_ops *e = proto_encap(ENCAP_VXLAN);
+
+	(void)state;
+	assert_int_equal(r.v, PROTO_FRAME);
+	assert_int_equal(r.netid, 42);
+	assert_int_equal(r.frame_off, VXLAN_HDR_LEN);
+	assert_int_equal(r.frame_len, 42);
+	assert_memory_equal(r.src, src1, ETH_ALEN_);
+	assert_int_equal(r.type, 0x0806);
+	/* the same frame as the QDES vector */
+	assert_memory_equal(vec4 + VXLAN_HDR_LEN, vec1 + QDES_HDR_LEN, 42);
+
+	memset(buf, 0xa5, sizeof(buf)); /* reserved fields must be written, not left */
+	memcpy(frame, vec4 + VXLAN_HDR_LEN, sizeof(vec4) - VXLAN_HDR_LEN);
+	proto_vxlan_encode(frame - VXLAN_HDR_LEN, 42);
+	assert_memory_equal(frame - VXLAN_HDR_LEN, vec4, sizeof(vec4));
+	/* through the ops table, as the switch does */
+	memset(buf, 0xa5, PROTO_HEADROOM);
+	assert_int_equal(e->hdr_len, 8);
+	e->encode(frame - e->hdr_len, 42);
+	assert_memory_equal(frame - VXLAN_HDR_LEN, vec4, sizeof(vec4));
+	assert_int_equal(e->decode(vec4, sizeof(vec4), 42, MTU, &(struct proto_rx){0}),
+			 PROTO_FRAME);
+	assert_false(e->leave);
+	assert_true(e->peer_port);
+	assert_int_equal(e->max_netid, 16777215);
+	assert_string_equal(e->name, "vxlan");
+	assert_string_equal(proto_encap(ENCAP_QDES)->name, "qdes");
+	assert_true(proto_encap(ENCAP_QDES)->leave);
+	assert_int_equal(proto_encap(ENCAP_QDES)->max_netid, 65535);
+	assert_int_equal(proto_encap(ENCAP_QDES)->hdr_len, 8);
+}
+
+static void test_vxlan_vni(void **state)
+{
+	uint8_t b[sizeof(vec4)];
+
+	(void)state;
+	memcpy(b, vec4, sizeof(b));
+	proto_vxlan_encode(b, 0xfedcba);
+	assert_memory_equal(b, ((const uint8_t[]){0x08, 0, 0, 0, 0xfe, 0xdc, 0xba, 0}), 8);
+	assert_int_equal(vx_decode(b, sizeof(b), 0xfedcba).v, PROTO_FRAME);
+	assert_int_equal(vx_decode(b, sizeof(b), 0xfedcba).netid, 0xfedcba);
+	/* another VNI, also one that agrees in the low 16 bits */
+	assert_int_equal(vx_decode(b, sizeof(b), 0xdcba).v, PROTO_DROP_NETID);
+	assert_int_equal(vx_decode(vec4, sizeof(vec4), 43).v, PROTO_DROP_NETID);
+	assert_int_equal(vx_decode(vec4, sizeof(vec4), 43).netid, 42);
+	assert_int_equal(vx_decode(vec4, sizeof(vec4), 42 + 0x10000).v, PROTO_DROP_NETID);
+}
+
+static void test_vxlan_drops(void **state)
+{
+	uint8_t b[VXLAN_HDR_LEN + 1600];
+	struct result r;
+	size_t len;
+
+	(void)state;
+	/* short: no header, a header alone (VXLAN has no leave notice), no whole Ethernet header */
+	for (len = 0; len < VXLAN_HDR_LEN + ETH_HLEN_; len++) {
+		r = vx_decode(vec4, len, 42);
+		assert_int_equal(r.v, PROTO_DROP_SHORT);
+		assert_int_equal(r.netid, len >= VXLAN_HDR_LEN ? 42 : 0);
+		assert_int_equal(r.frame_off, -1);
+	}
+	assert_int_equal(vx_decode(vec4, VXLAN_HDR_LEN + ETH_HLEN_, 42).v, PROTO_FRAME);
+
+	/* flags: without the I flag; other flag bits and reserved bytes are ignored */
+	memcpy(b, vec4, sizeof(vec4));
+	b[0] = 0x00;
+	assert_int_equal(vx_decode(b, sizeof(vec4), 42).v, PROTO_DROP_FLAGS);
+	b[0] = 0xf7;
+	assert_int_equal(vx_decode(b, sizeof(vec4), 42).v, PROTO_DROP_FLAGS);
+	b[0] = 0xff;
+	b[1] = b[2] = b[3] = b[7] = 0xff;
+	assert_int_equal(vx_decode(b, sizeof(vec4), 42).v, PROTO_FRAME);
+	/* flags before the VNI */
+	b[0] = 0;
+	assert_int_equal(vx_decode(b, sizeof(vec4), 43).v, PROTO_DROP_FLAGS);
+
+	/* oversize: MTU + 14, +4 with 802.1Q */
+	memset(b, 0, sizeof(b));
+	memcpy(b, vec4, VXLAN_HDR_LEN + ETH_HLEN_);
+	assert_int_equal(vx_decode(b, VXLAN_HDR_LEN + MTU + ETH_HLEN_, 42).v, PROTO_FRAME);
+	assert_int_equal(vx_decode(b, VXLAN_HDR_LEN + MTU + ETH_HLEN_ + 1, 42).v,
+			 PROTO_DROP_OVERSIZE);
+	b[VXLAN_HDR_LEN + 12] = 0x81;
+	b[VXLAN_HDR_LEN + 13] = 0x00;
+	assert_int_equal(vx_decode(b, VXLAN_HDR_LEN + MTU + ETH_HLEN_ + 4, 42).v, PROTO_FRAME);
+	assert_int_equal(vx_decode(b, VXLAN_HDR_LEN + MTU + ETH_HLEN_ + 5, 42).v,
+			 PROTO_DROP_OVERSIZE);
+
+	/* source MAC: multicast, broadcast, zero */
+	memcpy(b, vec4, sizeof(vec4));
+	b[VXLAN_HDR_LEN + 6] = 0x01;
+	assert_int_equal(vx_decode(b, sizeof(vec4), 42).v, PROTO_DROP_SRC_MAC);
+	memset(b + VXLAN_HDR_LEN + 6, 0xff, 6);
+	assert_int_equal(vx_decode(b, sizeof(vec4), 42).v, PROTO_DROP_SRC_MAC);
+	memset(b + VXLAN_HDR_LEN + 6, 0, 6);
+	r = vx_decode(b, sizeof(vec4), 42);
+	assert_int_equal(r.v, PROTO_DROP_SRC_MAC);
+	assert_int_equal(r.frame_off, -1);
+	assert_int_equal(r.frame_len, 0);
+	/* the QDES decoder takes none of it, nor VXLAN QDES */
+	assert_int_equal(decode_at(vec4, sizeof(vec4), 42, MTU).v, PROTO_DROP_MAGIC);
+	assert_int_equal(vx_decode(vec1, sizeof(vec1), 42).v, PROTO_DROP_FLAGS);
+}
+
+static void test_vxlan_fuzz(void **state)
+{
+	uint8_t b[128];
+	unsigned int i, seed = 42;
+	size_t j;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		size_t len = (size_t)(rand_r(&seed) % (int)sizeof(b));
+
+		for (j = 0; j < len; j++)
+			b[j] = (uint8_t)rand_r(&seed);
+		if (len && (i & 1))
+			b[0] |= VXLAN_FLAG_I;
+		(void)vx_decode(b, len, 42);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +726,10 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_vxlan_vector),
+		cmocka_unit_test(test_vxlan_vni),
+		cmocka_unit_test(test_vxlan_drops),
+		cmocka_unit_test(test_vxlan_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

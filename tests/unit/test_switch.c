@@ -358,6 +358,68 @@ static void test_oversize_and_vlan(void **state)
 	assert_int_equal(w->tap.out.n, 2);
 }
 
+/* encap vxlan through the ops table: VXLAN headers out, peers learnt at the group's port */
+static void test_vxlan_mode(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[PROTO_HEADROOM + 64], in[128], *f;
+	union qdes_sockaddr src, want, echo;
+	char a[ADDR_STRLEN];
+	size_t len, n;
+
+	switch_set_encap(&w->sw, proto_encap(ENCAP_VXLAN), 4789);
+	w->sw.netid = 0x12345;
+
+	/* flood with a VXLAN header for the 24-bit VNI */
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(flood.len, len + VXLAN_HDR_LEN);
+	assert_memory_equal(flood.last, ((const uint8_t[]){0x08, 0, 0, 0, 0x01, 0x23, 0x45, 0}), 8);
+
+	/* a kernel endpoint sends from a flow-hash port: learnt at (address, 4789) */
+	f = frame(buf, MAC_LOCAL, MAC_A, &len);
+	proto_vxlan_encode(in, 0x12345);
+	memcpy(in + VXLAN_HDR_LEN, f, len);
+	n = len + VXLAN_HDR_LEN;
+	assert_int_equal(addr_parse("10.77.0.2:51234", 0, true, &src), 0);
+	assert_int_equal(addr_parse("10.77.0.2:4789", 0, true, &want), 0);
+	switch_from_underlay(&w->sw, &src, in, n);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(w->cnt.fdb_learned, 2);
+
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(ucast.n, 1);
+	if (!addr_equal(&ucast.dst, &want))
+		fail_msg("unicast to %s, want 10.77.0.2:4789", addr_str(&ucast.dst, a, sizeof(a)));
+	assert_memory_equal(ucast.last, ((const uint8_t[]){0x08, 0, 0, 0, 0x01, 0x23, 0x45, 0}), 8);
+
+	/* the same source from another flow-hash port is the same peer: no move */
+	assert_int_equal(addr_parse("10.77.0.2:40999", 0, true, &src), 0);
+	switch_from_underlay(&w->sw, &src, in, n);
+	assert_int_equal(w->cnt.fdb_moved, 0);
+
+	/* QDES datagrams, a bare header (no leave notice), another VNI: dropped and counted */
+	n = dgram(in, MAC_LOCAL, MAC_B, NETID);
+	switch_from_underlay(&w->sw, &src, in, n);
+	assert_int_equal(w->cnt.drop_flags, 1);
+	proto_vxlan_encode(in, 0x12345);
+	switch_from_underlay(&w->sw, &src, in, VXLAN_HDR_LEN);
+	assert_int_equal(w->cnt.drop_short, 1);
+	assert_int_equal(w->cnt.leave_rx, 0);
+	proto_vxlan_encode(in, 0x2345);
+	memcpy(in + VXLAN_HDR_LEN, f, len);
+	switch_from_underlay(&w->sw, &src, in, len + VXLAN_HDR_LEN);
+	assert_int_equal(w->cnt.drop_netid, 1);
+
+	/* our own echo is still ours, by source address and port */
+	echo = w->self;
+	proto_vxlan_encode(in, 0x12345);
+	switch_from_underlay(&w->sw, &echo, in, len + VXLAN_HDR_LEN);
+	assert_int_equal(w->cnt.drop_self, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +441,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_between_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_and_vlan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vxlan_mode, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("switch", tests, NULL, NULL);

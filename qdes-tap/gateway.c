@@ -48,7 +48,8 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 		}
 		*ifindex = link.ifindex;
 	} else {
-		if (nl_route_get_oif(&nl, &cfg->group, &oif) ||
+		/* The way to the group, or without one to the first peer */
+		if (nl_route_get_oif(&nl, cfg->group_set ? &cfg->group : &cfg->peers[0], &oif) ||
 		    nl_link_get_by_index(&nl, oif, &link)) {
 			if (cfg->mtu) {
 				/* The MTU is given; the kernel may still find a way at join. */
@@ -57,18 +58,19 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 				goto out;
 			}
 			snprintf(err, errlen,
-				 "no route to group: %s (add one, or set dev= / --dev)", nl.err);
+				 "no route to %s: %s (add one, or set dev= / --dev)",
+				 cfg->group_set ? "group" : "peer", nl.err);
 			goto out;
 		}
 		*ifindex = 0;
 	}
 	if (!cfg->mtu) {
-		if (link.mtu < CONFIG_MIN_MTU + overhead(cfg->group.sa.sa_family)) {
+		if (link.mtu < CONFIG_MIN_MTU + overhead(config_family(cfg))) {
 			snprintf(err, errlen, "underlay MTU %u is too small for a segment",
 				 link.mtu);
 			goto out;
 		}
-		gw->mtu = link.mtu - overhead(cfg->group.sa.sa_family);
+		gw->mtu = link.mtu - overhead(config_family(cfg));
 		/* A loopback or jumbo underlay allows more than one datagram can carry */
 		if (gw->mtu > CONFIG_MAX_MTU)
 			gw->mtu = CONFIG_MAX_MTU;
@@ -146,9 +148,7 @@ static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t 
 
 static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct virtio_net_hdr *vh)
 {
-	struct underlay *ul = ctx;
-
-	underlay_queue(ul, &ul->group, dgram, len, vh);
+	underlay_queue_flood(ctx, dgram, len, vh);
 }
 
 /* A worker's TAP queue, sockets and switch; worker 0 joins the group, the others share its port */
@@ -174,6 +174,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 		goto fail;
 	switch_init(&w->sw, gw->fdb, (uint16_t)cfg->network_id, gw->mtu, &tx, &w->cnt);
 	w->sw.now = now;
+	w->sw.flood_peers = cfg->peers;
+	w->sw.n_flood_peers = cfg->n_peers;
 	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {
@@ -259,7 +261,10 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		goto fail;
 	}
 
-	uo.group = &cfg->group;
+	uo.group = cfg->group_set ? &cfg->group : NULL;
+	uo.family = config_family(cfg);
+	uo.peers = cfg->peers;
+	uo.n_peers = cfg->n_peers;
 	uo.local = cfg->local_set ? &cfg->local : NULL;
 	uo.port = cfg->port;
 	uo.ttl = cfg->ttl;

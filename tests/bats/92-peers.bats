@@ -188,3 +188,17 @@ start_peers()
 	[ "$status" -eq 2 ]
 	[[ $stderr == "qdes-tap: missing --port"* ]]
 }
+
+@test "peers: with --workers 2, every worker replicates floods" {
+	for i in 1 2 3; do
+		start_peer "$i" --workers 2
+	done
+	for i in 1 2 3; do
+		for j in 1 2 3; do
+			((i == j)) || qt_ping "$i" "10.42.0.$j"
+		done
+	done
+	qt_randfile data 20M
+	tb_tcp_send "$TAG" 1 2 10.42.0.2 "$TB/data" "$TB/recv" 7000 60
+	[ "$(qt_sha "$TB/data")" = "$(qt_sha "$TB/recv")" ]
+}

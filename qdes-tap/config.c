@@ -748,7 +748,8 @@ void config_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"\n"
 		"Ini file keys are the long options with '_' for '-' (network_id = 42), but not\n"
-		"-c, -i, -v, -q, -h, -V; address and peer take a list. [IFNAME] holds one interface's "
+		"-c, -i, -v, -q, -h, -V; address and peer take a list. [IFNAME] holds one "
+		"interface's "
 		"keys,\n"
 		"[global] log_level, syslog and defaults for every interface. Options override "
 		"it.\n"
@@ -1256,7 +1257,8 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	if (!cfg->group_set && !cfg->n_peers) {
-		snprintf(err, errlen, "missing --group or --peer (or group= / peer= in the ini file)");
+		snprintf(err, errlen,
+			 "missing --group or --peer (or group= / peer= in the ini file)");
 		return -1;
 	}
 	if (!cfg->network_id_set) {
@@ -1277,7 +1279,9 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			continue;
 		snprintf(err, errlen, "peer %s and %s %s are of different address families",
 			 addr_str(&cfg->peers[i], a, sizeof(a)),
-			 cfg->group_set ? "group" : cfg->local_set ? "local address" : "peer",
+			 cfg->group_set	  ? "group"
+			 : cfg->local_set ? "local address"
+					  : "peer",
 			 cfg->group_set	  ? addr_str(&cfg->group, b, sizeof(b))
 			 : cfg->local_set ? addr_host_str(&cfg->local, b, sizeof(b))
 					  : addr_str(&cfg->peers[0], b, sizeof(b)));
@@ -1285,8 +1289,9 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 	}
 	/* Peers send to the port they are told: an ephemeral one would change at each start */
 	if (!cfg->group_set && !cfg->port) {
-		snprintf(err, errlen, "missing --port (or port= in the ini file): without a group, "
-				      "peers reach this member at a fixed port");
+		snprintf(err, errlen,
+			 "missing --port (or port= in the ini file): without a group, "
+			 "peers reach this member at a fixed port");
 		return -1;
 	}
 	/* A socket bound to any address on the group's port would also get every flood */

@@ -57,8 +57,7 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 				ret = 0;
 				goto out;
 			}
-			snprintf(err, errlen,
-				 "no route to %s: %s (add one, or set dev= / --dev)",
+			snprintf(err, errlen, "no route to %s: %s (add one, or set dev= / --dev)",
 				 cfg->group_set ? "group" : "peer", nl.err);
 			goto out;
 		}

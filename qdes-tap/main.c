@@ -64,8 +64,8 @@ int main(int argc, char *argv[])
 	if (cfg.n_peers)
 		snprintf(p, sizeof(p), ", %u peer%s", cfg.n_peers, cfg.n_peers == 1 ? "" : "s");
 	notice("%s: up, mtu %u, network %u, group %s%s, local %s%s", gw.w[0].tap.name, gw.mtu,
-	       cfg.network_id, cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none",
-	       p, addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)));
+	       cfg.network_id, cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
+	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)));
 	ret = loop_run(&gw);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);

@@ -354,8 +354,9 @@ static void queue_msg(struct underlay *ul, const union qdes_sockaddr *dst, const
  * buffer of our own, then handed to the kernel as few UDP GSO sends as the 64 KiB limit of one
  * send allows. Without UDP GSO, each datagram is its own message of the batch.
  */
-static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst, unsigned int n_dst,
-		      const uint8_t *dgram, size_t len, const struct virtio_net_hdr *vh)
+static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst,
+		      unsigned int n_dst, const uint8_t *dgram, size_t len,
+		      const struct virtio_net_hdr *vh)
 {
 	/* One send carries at most an IP datagram's worth of UDP payload */
 	const size_t max_send = 65535 - 20 - 8;
@@ -607,8 +608,8 @@ int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len)
 	int ret = 0, e = 0;
 	unsigned int i;
 
-	if (ul->has_group &&
-	    sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa, addr_len(&ul->group)) != (ssize_t)len) {
+	if (ul->has_group && sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa,
+				    addr_len(&ul->group)) != (ssize_t)len) {
 		e = errno;
 		ret = -1;
 	}

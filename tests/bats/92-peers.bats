@@ -52,7 +52,10 @@ start_peers()
 	qt_noping 2 10.42.0.3
 	tb_dump "$TAG" 2
 	# nothing arrived from the others (only our own multicast loopback)
-	! tb_fdb "$TAG" 2 | grep -q " dst "
+	if tb_fdb "$TAG" 2 | grep -q " dst "; then
+		tb_fdb "$TAG" 2
+		false
+	fi
 	[ "$(qt_counter 2 udp_rx_datagrams)" -eq "$(qt_counter 2 drop_self)" ]
 }
 
@@ -148,7 +151,10 @@ start_peers()
 	[ "$n" -eq 0 ]
 	tb_dump "$TAG" 3
 	[ "$(qt_counter 3 drop_netid)" -gt 0 ]
-	! tb_fdb "$TAG" 3 | grep -q "$mac1"
+	if tb_fdb "$TAG" 3 | grep -q "$mac1"; then
+		tb_fdb "$TAG" 3
+		false
+	fi
 }
 
 @test "peers: the FDB dump lists the flood list as static all-zero entries" {
@@ -179,13 +185,17 @@ start_peers()
 	for i in 2 3; do
 		tb_dump "$TAG" "$i"
 		[ "$(qt_counter "$i" leave_rx)" -eq 1 ]
-		! tb_fdb "$TAG" "$i" | grep -q "^$mac1 "
+		if tb_fdb "$TAG" "$i" | grep -q "^$mac1 "; then
+			tb_fdb "$TAG" "$i"
+			false
+		fi
 	done
 }
 
 @test "peers: a missing --port without a group is a one-line usage error" {
 	run --separate-stderr "$QDES_TAP" -n 42 --peer 10.77.0.2:5000
 	[ "$status" -eq 2 ]
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == "qdes-tap: missing --port"* ]]
 }
 

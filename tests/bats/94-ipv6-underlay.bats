@@ -97,7 +97,10 @@ check_segment()
 	[ "$n" -eq 0 ]
 	tb_dump "$TAG" 3
 	[ "$(qt_counter 3 drop_netid)" -gt 0 ]
-	! tb_fdb "$TAG" 3 | grep -q "$mac1"
+	if tb_fdb "$TAG" 3 | grep -q "$mac1"; then
+		tb_fdb "$TAG" 3
+		false
+	fi
 }
 
 @test "ipv6 underlay: link-local group [ff02::4242%ul0]:5000" {

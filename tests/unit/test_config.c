@@ -288,8 +288,8 @@ static void test_peers(void **state)
 
 	(void)state;
 	/* peers without a group: a fixed port is required */
-	ok(&cfg, ARGV("--peer", "10.77.0.2:5001", "--peer", "10.77.0.3:5001", "-n", "7", "-p",
-		      "5001"));
+	ok(&cfg,
+	   ARGV("--peer", "10.77.0.2:5001", "--peer", "10.77.0.3:5001", "-n", "7", "-p", "5001"));
 	assert_false(cfg.group_set);
 	assert_int_equal(cfg.n_peers, 2);
 	assert_string_equal(ip(&cfg.peers[0], buf), "10.77.0.2:5001");
@@ -321,7 +321,8 @@ static void test_peers(void **state)
 	assert_string_equal(ip(&cfg.peers[2], buf), "10.77.0.4:5001");
 	set_ok(&cfg, "peer", "");
 	assert_int_equal(cfg.n_peers, 0);
-	set_fails("peer", "10.77.0.2:5001 nope", "peer: invalid value 'nope' (expected ADDR:PORT or [ADDR6]:PORT)");
+	set_fails("peer", "10.77.0.2:5001 nope",
+		  "peer: invalid value 'nope' (expected ADDR:PORT or [ADDR6]:PORT)");
 }
 
 /* ---- every option ---- */

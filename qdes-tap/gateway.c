@@ -173,8 +173,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 		goto fail;
 	switch_init(&w->sw, gw->fdb, (uint16_t)cfg->network_id, gw->mtu, &tx, &w->cnt);
 	w->sw.now = now;
-	w->sw.flood_peers = cfg->peers;
-	w->sw.n_flood_peers = cfg->n_peers;
+	w->sw.flood_peers = w->ul.peers;
+	w->sw.n_flood_peers = w->ul.n_peers;
 	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {

@@ -231,6 +231,34 @@ fail:
 	return -1;
 }
 
+/*
+ * A peer that is this member itself (one peer list for every member of a segment): its port is
+ * ours and the kernel sends to its address from that same address, so the address is local.
+ */
+static bool is_us(const struct underlay *ul, const union qdes_sockaddr *peer)
+{
+	union qdes_sockaddr src;
+	socklen_t alen = sizeof(src);
+	bool us = false;
+	int fd;
+
+	if (addr_port(peer) != addr_port(&ul->bound))
+		return false;
+	if (!addr_is_any(&ul->bound)) {
+		src = ul->bound;
+		return addr_equal(&src, peer);
+	}
+	fd = socket(peer->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (!connect(fd, &peer->sa, addr_len(peer)) && !getsockname(fd, &src.sa, &alen)) {
+		addr_set_port(&src, addr_port(peer));
+		us = addr_equal(&src, peer);
+	}
+	close(fd);
+	return us;
+}
+
 /**
  * underlay_open() - Open, bind and join the underlay sockets
  * @ul:		filled in
@@ -264,8 +292,6 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *opts, struct 
 			o->ifindex = (int)ul->group.in6.sin6_scope_id;
 		o->group = &ul->group;
 	}
-	ul->peers = o->peers;
-	ul->n_peers = o->n_peers;
 	ul->cnt = cnt;
 	ul->encap_len = o->encap_len;
 	ul->max_frame = o->max_frame;
@@ -290,6 +316,9 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *opts, struct 
 		ul->self = *o->self;
 	else if (!o->group)
 		ul->self = ul->bound; /* no multicast loopback: nothing of ours comes back */
+	for (i = 0; i < o->n_peers && ul->n_peers < UNDERLAY_MAX_PEERS; i++)
+		if (!is_us(ul, &o->peers[i]))
+			ul->peers[ul->n_peers++] = o->peers[i];
 	if (o->offload) {
 		/* Both sockets, or neither: a receive must say whether it holds several datagrams
 		 */

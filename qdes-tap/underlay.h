@@ -70,7 +70,7 @@ union underlay_cmsg {
  * @mcast_fd:	bound to the group: receives floods; -1 without a group
  * @group:	flood destination, if @has_group
  * @has_group:	floods go to the multicast group
- * @peers:	floods also go to each of these, by unicast
+ * @peers:	floods also go to each of these, by unicast (configured peers that are not us)
  * @n_peers:	entries in @peers
  * @flushes:	flushes so far (a GSO slot stays in use across one)
  * @bound:	what @ucast_fd is bound to (the port is what members learn us by)
@@ -84,7 +84,7 @@ struct underlay {
 	int mcast_fd;
 	union qdes_sockaddr group;
 	bool has_group;
-	const union qdes_sockaddr *peers;
+	union qdes_sockaddr peers[UNDERLAY_MAX_PEERS];
 	unsigned int n_peers;
 	unsigned long flushes;
 	union qdes_sockaddr bound;

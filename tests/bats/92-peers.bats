@@ -192,6 +192,29 @@ start_peers()
 	done
 }
 
+@test "peers: one ini file (peer = a list) for every member: a member leaves itself out" {
+	printf '[qdes0]\nnetwork_id = 42\nport = %s\npeer = %s, %s %s\n' "$PEER_PORT" \
+		"10.77.0.1:$PEER_PORT" "10.77.0.2:$PEER_PORT" "10.77.0.3:$PEER_PORT" >"$TB/seg.ini"
+	for i in 1 2 3; do
+		tb_start "$TAG" "$i" -- -c "$TB/seg.ini" -i qdes0 -a "10.42.0.$i/24"
+	done
+	grep -q "group none, 3 peers" "$TB/h1.log"
+	for i in 1 2 3; do
+		for j in 1 2 3; do
+			((i == j)) || qt_ping "$i" "10.42.0.$j"
+		done
+	done
+	tb_dump "$TAG" 2
+	dump=$(tb__since "$TAG" 2 dump)
+	[ "$(grep -c 'fdb 00:00:00:00:00:00' <<<"$dump")" -eq 2 ]
+	if grep -q "fdb 00:00:00:00:00:00 netid 42 dst 10.77.0.2:" <<<"$dump"; then
+		echo "$dump"
+		false
+	fi
+	[ "$(qt_counter 2 fdb_conflict)" -eq 0 ]
+	[ "$(qt_counter 2 drop_self)" -eq 0 ]
+}
+
 @test "peers: a missing --port without a group is a one-line usage error" {
 	run --separate-stderr "$QDES_TAP" -n 42 --peer 10.77.0.2:5000
 	[ "$status" -eq 2 ]

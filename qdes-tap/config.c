@@ -36,6 +36,7 @@ enum opt_id {
 	OPT_CONFIG,
 	OPT_INTERFACE,
 	OPT_GROUP,
+	OPT_PEER,
 	OPT_NETWORK_ID,
 	OPT_ENCAP,
 	OPT_ADDRESS,
@@ -102,6 +103,11 @@ static const struct config_opt config_opts[] = {
 	 .short_opt = 'g',
 	 .arg = "ADDR:PORT",
 	 .help = "multicast group and UDP port ([ADDR6]:PORT; vxlan: port 4789 if none)"},
+	{.id = OPT_PEER,
+	 .key = "peer",
+	 .name = "peer",
+	 .arg = "ADDR:PORT",
+	 .help = "member to replicate floods to by unicast (repeatable; no multicast)"},
 	{.id = OPT_NETWORK_ID,
 	 .key = "network_id",
 	 .name = "network-id",
@@ -412,6 +418,61 @@ static int set_group(struct qdes_config *cfg, const char *s, char *err, size_t e
 	return 0;
 }
 
+static int add_peer(union qdes_sockaddr *peers, unsigned int *n, const char *s, char *err,
+		    size_t errlen)
+{
+	union qdes_sockaddr a;
+	unsigned int i;
+
+	if (addr_parse(s, 0, true, &a))
+		return invalid(err, errlen, s, "expected ADDR:PORT or [ADDR6]:PORT");
+	if (addr_is_multicast(&a) || addr_is_any(&a))
+		return invalid(err, errlen, s, "expected a unicast address");
+	if (!addr_port(&a))
+		return invalid(err, errlen, s, "expected a port from 1 to 65535");
+	for (i = 0; i < *n; i++)
+		if (addr_equal(&peers[i], &a))
+			return invalid(err, errlen, s, "peer given twice");
+	if (*n == CONFIG_MAX_PEERS) {
+		char why[32];
+
+		snprintf(why, sizeof(why), "more than %d peers", CONFIG_MAX_PEERS);
+		return invalid(err, errlen, s, why);
+	}
+	peers[(*n)++] = a;
+	return 0;
+}
+
+/* As add_addresses(): the ini form is a list that replaces, the command line adds one */
+static int add_peers(struct qdes_config *cfg, const char *s, bool list, char *err, size_t errlen)
+{
+	static const char seps[] = " \t,";
+	union qdes_sockaddr tmp[CONFIG_MAX_PEERS];
+	unsigned int n = list ? 0 : cfg->n_peers;
+	char tok[256];
+
+	memcpy(tmp, cfg->peers, sizeof(tmp));
+	if (!list) {
+		if (add_peer(tmp, &n, s, err, errlen))
+			return -1;
+	} else {
+		for (s += strspn(s, seps); *s; s += strspn(s, seps)) {
+			size_t len = strcspn(s, seps);
+
+			if (len >= sizeof(tok))
+				len = sizeof(tok) - 1;
+			memcpy(tok, s, len);
+			tok[len] = '\0';
+			if (add_peer(tmp, &n, tok, err, errlen))
+				return -1;
+			s += len;
+		}
+	}
+	memcpy(cfg->peers, tmp, sizeof(tmp));
+	cfg->n_peers = n;
+	return 0;
+}
+
 static int set_local(struct qdes_config *cfg, const char *s, char *err, size_t errlen)
 {
 	union qdes_sockaddr a;
@@ -563,6 +624,8 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return set_ifname(cfg->ifname, s, err, errlen);
 	case OPT_GROUP:
 		return set_group(cfg, s, err, errlen);
+	case OPT_PEER:
+		return add_peers(cfg, s, list, err, errlen);
 	case OPT_NETWORK_ID:
 		/* The range for encap qdes is checked by config_check(), once encap is known */
 		if (parse_ulong(s, o->min, o->max, &v))
@@ -629,6 +692,18 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 	}
 	snprintf(err, errlen, "takes no value");
 	return -1;
+}
+
+/* The underlay's address family: the group's, else the local address's, else the first peer's */
+int config_family(const struct qdes_config *cfg)
+{
+	if (cfg->group_set)
+		return cfg->group.sa.sa_family;
+	if (cfg->local_set)
+		return cfg->local.sa.sa_family;
+	if (cfg->n_peers)
+		return cfg->peers[0].sa.sa_family;
+	return AF_INET;
 }
 
 void config_init(struct qdes_config *cfg)
@@ -707,7 +782,8 @@ void config_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"\n"
 		"Ini file keys are the long options with '_' for '-' (network_id = 42), but not\n"
-		"-c, -i, -v, -q, -h, -V; address takes a list. [IFNAME] holds one interface's "
+		"-c, -i, -v, -q, -h, -V; address and peer take a list. [IFNAME] holds one "
+		"interface's "
 		"keys,\n"
 		"[global] log_level, syslog and defaults for every interface. Options override "
 		"it.\n"
@@ -1223,14 +1299,16 @@ static void where(const struct qdes_config *cfg, const char *section, const char
 int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 {
 	char a[ADDR_STRLEN], b[ADDR_STRLEN], v[SHOWN_MAX + 4], w[PATH_MAX + IFNAMSIZ + 48];
+	unsigned int i;
 
 	if (!ifname_valid(cfg->ifname)) {
 		snprintf(err, errlen, "--interface: invalid value '%s' (%s)", shown(cfg->ifname, v),
 			 IFNAME_EXPECTED);
 		return -1;
 	}
-	if (!cfg->group_set) {
-		snprintf(err, errlen, "missing --group (or group= in the ini file)");
+	if (!cfg->group_set && !cfg->n_peers) {
+		snprintf(err, errlen,
+			 "missing --group or --peer (or group= / peer= in the ini file)");
 		return -1;
 	}
 	if (!cfg->network_id_set) {
@@ -1244,7 +1322,7 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 cfg->network_id);
 		return -1;
 	}
-	if (!addr_port(&cfg->group)) {
+	if (cfg->group_set && !addr_port(&cfg->group)) {
 		if (cfg->encap != ENCAP_VXLAN) {
 			where(cfg, cfg->group_from, "--group", "group", w, sizeof(w));
 			snprintf(err, errlen, "%sinvalid value '%s' (expected ADDR:PORT)", w,
@@ -1254,18 +1332,39 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 		addr_set_port(&cfg->group, VXLAN_DEFAULT_PORT);
 	}
 	/* One socket family serves both: bind to local, send to the group */
-	if (cfg->local_set && cfg->local.sa.sa_family != cfg->group.sa.sa_family) {
+	if (cfg->group_set && cfg->local_set &&
+	    cfg->local.sa.sa_family != cfg->group.sa.sa_family) {
 		snprintf(err, errlen,
 			 "local address %s and group %s are of different address families",
 			 addr_host_str(&cfg->local, a, sizeof(a)),
 			 addr_str(&cfg->group, b, sizeof(b)));
 		return -1;
 	}
+	for (i = 0; i < cfg->n_peers; i++) {
+		if (cfg->peers[i].sa.sa_family == config_family(cfg))
+			continue;
+		snprintf(err, errlen, "peer %s and %s %s are of different address families",
+			 addr_str(&cfg->peers[i], a, sizeof(a)),
+			 cfg->group_set	  ? "group"
+			 : cfg->local_set ? "local address"
+					  : "peer",
+			 cfg->group_set	  ? addr_str(&cfg->group, b, sizeof(b))
+			 : cfg->local_set ? addr_host_str(&cfg->local, b, sizeof(b))
+					  : addr_str(&cfg->peers[0], b, sizeof(b)));
+		return -1;
+	}
+	/* Peers send to the port they are told: an ephemeral one would change at each start */
+	if (!cfg->group_set && !cfg->port) {
+		snprintf(err, errlen,
+			 "missing --port (or port= in the ini file): without a group, "
+			 "peers reach this member at a fixed port");
+		return -1;
+	}
 	/*
 	 * VXLAN endpoints send to the well-known port and take any source port, so ours receives
 	 * unicast on the group's port (see underlay.c): that is the only port it can use.
 	 */
-	if (cfg->encap == ENCAP_VXLAN) {
+	if (cfg->encap == ENCAP_VXLAN && cfg->group_set) {
 		if (cfg->port && cfg->port != addr_port(&cfg->group)) {
 			snprintf(err, errlen,
 				 "--port: invalid value '%u' (with encap vxlan, unicast uses the "
@@ -1277,7 +1376,7 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 		return 0;
 	}
 	/* A socket bound to any address on the group's port would also get every flood */
-	if (cfg->port && cfg->port == addr_port(&cfg->group)) {
+	if (cfg->group_set && cfg->port && cfg->port == addr_port(&cfg->group)) {
 		snprintf(err, errlen,
 			 "--port: invalid value '%u' (must differ from the group's port)",
 			 cfg->port);
@@ -1380,7 +1479,7 @@ int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum confi
 	const char *config = NULL, *ifname = NULL;
 	char msg[CONFIG_ERRLEN], v[SHOWN_MAX + 4];
 	const struct config_opt *o;
-	bool cli_addrs = false;
+	bool cli_addrs = false, cli_peers = false;
 	int c;
 
 	*action = CONFIG_RUN;
@@ -1460,6 +1559,12 @@ int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum confi
 			if (!cli_addrs)
 				cfg->n_addrs = 0;
 			cli_addrs = true;
+			break;
+		case OPT_PEER:
+			/* and so do command-line peers */
+			if (!cli_peers)
+				cfg->n_peers = 0;
+			cli_peers = true;
 			break;
 		default:
 			break;

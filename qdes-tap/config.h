@@ -15,6 +15,7 @@
 #include "proto.h"
 
 #define CONFIG_MAX_ADDRS	   16
+#define CONFIG_MAX_PEERS	   32
 #define CONFIG_DEFAULT_IFNAME	   "qdes0"
 #define CONFIG_DEFAULT_AGEING	   300
 #define CONFIG_DEFAULT_MAX_ENTRIES 65536
@@ -35,8 +36,11 @@ struct qdes_config {
 	char ifname[IFNAMSIZ];	    /* -i, section name */
 	char config_path[PATH_MAX]; /* -c, empty: none */
 
-	union qdes_sockaddr group; /* group = ADDR:PORT (required; vxlan: ADDR, port 4789) */
+	union qdes_sockaddr
+		group; /* group = ADDR:PORT (required without peers; vxlan: port 4789) */
 	bool group_set;
+	union qdes_sockaddr peers[CONFIG_MAX_PEERS]; /* peer = ADDR:PORT [ADDR:PORT...] */
+	unsigned int n_peers;
 	uint32_t network_id; /* network_id = 0..65535 (required; vxlan: 0..16777215) */
 	bool network_id_set;
 	enum encap_mode encap; /* encap = qdes|vxlan */
@@ -71,6 +75,7 @@ enum config_action {
 	CONFIG_VERSION,
 };
 
+int config_family(const struct qdes_config *cfg);
 void config_init(struct qdes_config *cfg);
 int config_set(struct qdes_config *cfg, const char *key, const char *value, char *err,
 	       size_t errlen);

@@ -27,7 +27,7 @@ static uint64_t monotonic_ms(void)
  * segment MTU (50 on IPv4 for both QDES and VXLAN, whose headers are 8 bytes) */
 static unsigned int overhead(const struct qdes_config *cfg)
 {
-	return (cfg->group.sa.sa_family == AF_INET6 ? 40 : 20) + 8 +
+	return (config_family(cfg) == AF_INET6 ? 40 : 20) + 8 +
 	       (unsigned int)proto_encap(cfg->encap)->hdr_len + ETH_HLEN_;
 }
 
@@ -50,7 +50,8 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 		}
 		*ifindex = link.ifindex;
 	} else {
-		if (nl_route_get_oif(&nl, &cfg->group, &oif) ||
+		/* The way to the group, or without one to the first peer */
+		if (nl_route_get_oif(&nl, cfg->group_set ? &cfg->group : &cfg->peers[0], &oif) ||
 		    nl_link_get_by_index(&nl, oif, &link)) {
 			if (cfg->mtu) {
 				/* The MTU is given; the kernel may still find a way at join. */
@@ -58,8 +59,8 @@ static int underlay_link(struct gateway *gw, int *ifindex, char *err, size_t err
 				ret = 0;
 				goto out;
 			}
-			snprintf(err, errlen,
-				 "no route to group: %s (add one, or set dev= / --dev)", nl.err);
+			snprintf(err, errlen, "no route to %s: %s (add one, or set dev= / --dev)",
+				 cfg->group_set ? "group" : "peer", nl.err);
 			goto out;
 		}
 		*ifindex = 0;
@@ -148,9 +149,7 @@ static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t 
 
 static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct virtio_net_hdr *vh)
 {
-	struct underlay *ul = ctx;
-
-	underlay_queue(ul, &ul->group, dgram, len, vh);
+	underlay_queue_flood(ctx, dgram, len, vh);
 }
 
 /* A worker's TAP queue, sockets and switch; worker 0 joins the group, the others share its port */
@@ -178,6 +177,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 	switch_set_encap(&w->sw, proto_encap(cfg->encap),
 			 proto_encap(cfg->encap)->peer_port ? addr_port(&cfg->group) : 0);
 	w->sw.now = now;
+	w->sw.flood_peers = w->ul.peers;
+	w->sw.n_flood_peers = w->ul.n_peers;
 	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {
@@ -263,7 +264,10 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		goto fail;
 	}
 
-	uo.group = &cfg->group;
+	uo.group = cfg->group_set ? &cfg->group : NULL;
+	uo.family = config_family(cfg);
+	uo.peers = cfg->peers;
+	uo.n_peers = cfg->n_peers;
 	uo.local = cfg->local_set ? &cfg->local : NULL;
 	uo.port = cfg->port;
 	uo.ttl = cfg->ttl;

@@ -24,7 +24,7 @@ int main(int argc, char *argv[])
 	static struct qdes_config cfg;
 	static struct gateway gw;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
-	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32];
+	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "";
 	enum config_action action;
 	sigset_t stop_sigs;
 	int ret;
@@ -61,8 +61,10 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "qdes-tap: %s\n", msg);
 		return 1;
 	}
-	notice("%s: up, mtu %u, network %u, group %s, local %s%s", gw.w[0].tap.name, gw.mtu,
-	       cfg.network_id, addr_str(&cfg.group, g, sizeof(g)),
+	if (cfg.n_peers)
+		snprintf(p, sizeof(p), ", %u peer%s", cfg.n_peers, cfg.n_peers == 1 ? "" : "s");
+	notice("%s: up, mtu %u, network %u, group %s%s, local %s%s", gw.w[0].tap.name, gw.mtu,
+	       cfg.network_id, cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
 	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)));
 	ret = loop_run(&gw);
 	gateway_stop(&gw);

@@ -433,11 +433,17 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 void switch_dump(struct qdes_switch *sw, const char *ifname, const struct qdes_counters *total)
 {
 	struct dump_ctx ctx = {sw};
+	char a[ADDR_STRLEN];
+	unsigned int i;
 
 	fdb_rdlock(sw->fdb);
 	log_always("fdb %s: %u entries (max %u)", ifname, fdb_count(sw->fdb), fdb_max(sw->fdb));
 	fdb_foreach(sw->fdb, dump_entry, &ctx);
 	fdb_unlock(sw->fdb);
+	/* The flood list, as iproute2 shows a vxlan device's: one all-zero entry per peer */
+	for (i = 0; i < sw->n_flood_peers; i++)
+		log_always("fdb 00:00:00:00:00:00 netid %u dst %s static", sw->netid,
+			   addr_str(&sw->flood_peers[i], a, sizeof(a)));
 #define DUMP_COUNTER(name) log_always("counter " #name " %llu", (unsigned long long)total->name);
 	QDES_COUNTERS(DUMP_COUNTER)
 #undef DUMP_COUNTER

@@ -49,6 +49,8 @@ struct switch_tx {
  * @cnt:	counters
  * @now:	monotonic ms, set by the event loop before each burst
  * @move_rl:	rate limit for the "MAC moved" log line
+ * @flood_peers: configured peers floods are replicated to (shown in the dump)
+ * @n_flood_peers: entries in @flood_peers
  */
 struct qdes_switch {
 	struct fdb *fdb;
@@ -63,6 +65,8 @@ struct qdes_switch {
 	struct qdes_counters *cnt;
 	uint64_t now;
 	struct ratelimit move_rl;
+	const union qdes_sockaddr *flood_peers;
+	unsigned int n_flood_peers;
 };
 
 void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint32_t netid, unsigned int mtu,

@@ -28,6 +28,8 @@
 #include "offload.h"
 #include "underlay.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Room for bursts while the loop is busy with the other direction */
 #define UNDERLAY_SOCKBUF (4 << 20)
 
@@ -48,7 +50,7 @@ static void set_bufs(int fd)
 /* Outgoing multicast interface, TTL/hops and loopback, for sending from @fd */
 static int set_mcast_out(int fd, const struct underlay_opts *o, const char **what)
 {
-	int family = o->group->sa.sa_family;
+	int family = o->family;
 	int mttl = o->ttl ? o->ttl : 1;
 
 	if (family == AF_INET) {
@@ -86,7 +88,7 @@ static int set_mcast_out(int fd, const struct underlay_opts *o, const char **wha
 
 static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *err, size_t errlen)
 {
-	int family = o->group->sa.sa_family;
+	int family = o->family;
 	union qdes_sockaddr a;
 	const char *what = "socket";
 	socklen_t alen;
@@ -106,7 +108,7 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 	if (o->reuseport && set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1))
 		goto fail;
 	/* VXLAN: the group's port, shared with the multicast socket, which alone gets floods */
-	if (o->port && o->port == addr_port(o->group)) {
+	if (o->group && o->port && o->port == addr_port(o->group)) {
 		what = "SO_REUSEADDR";
 		if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1))
 			goto fail;
@@ -123,7 +125,7 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 		a = *o->local;
 	else
 		a.sa.sa_family = (sa_family_t)family;
-	if (family == AF_INET6 && !o->local && o->group->in6.sin6_scope_id)
+	if (family == AF_INET6 && !o->local && o->group && o->group->in6.sin6_scope_id)
 		a.in6.sin6_scope_id = o->group->in6.sin6_scope_id;
 	addr_set_port(&a, o->port);
 	if (bind(fd, &a.sa, addr_len(&a))) {
@@ -251,6 +253,34 @@ fail:
 	return -1;
 }
 
+/*
+ * A peer that is this member itself (one peer list for every member of a segment): its port is
+ * ours and the kernel sends to its address from that same address, so the address is local.
+ */
+static bool is_us(const struct underlay *ul, const union qdes_sockaddr *peer)
+{
+	union qdes_sockaddr src;
+	socklen_t alen = sizeof(src);
+	bool us = false;
+	int fd;
+
+	if (addr_port(peer) != addr_port(&ul->bound))
+		return false;
+	if (!addr_is_any(&ul->bound)) {
+		src = ul->bound;
+		return addr_equal(&src, peer);
+	}
+	fd = socket(peer->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (!connect(fd, &peer->sa, addr_len(peer)) && !getsockname(fd, &src.sa, &alen)) {
+		addr_set_port(&src, addr_port(peer));
+		us = addr_equal(&src, peer);
+	}
+	close(fd);
+	return us;
+}
+
 /**
  * underlay_open() - Open, bind and join the underlay sockets
  * @ul:		filled in
@@ -261,14 +291,29 @@ fail:
  *
  * Return: 0, or -1 with @err set
  */
-int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qdes_counters *cnt,
+int underlay_open(struct underlay *ul, const struct underlay_opts *opts, struct qdes_counters *cnt,
 		  char *err, size_t errlen)
 {
+	struct underlay_opts oo = *opts, *o = &oo;
 	unsigned int i;
 
 	memset(ul, 0, sizeof(*ul));
 	ul->ucast_fd = ul->mcast_fd = -1;
-	ul->group = *o->group;
+	if (o->group) {
+		ul->group = *o->group;
+		ul->has_group = true;
+		/* A link-local group ([ff02::1%eth0]) is one per link: bind, join and send on the
+		 * link given by its scope or by dev= */
+		if (ul->group.sa.sa_family == AF_INET6 && !ul->group.in6.sin6_scope_id &&
+		    o->ifindex &&
+		    (IN6_IS_ADDR_MC_LINKLOCAL(&ul->group.in6.sin6_addr) ||
+		     IN6_IS_ADDR_MC_NODELOCAL(&ul->group.in6.sin6_addr)))
+			ul->group.in6.sin6_scope_id = (uint32_t)o->ifindex;
+		if (ul->group.sa.sa_family == AF_INET6 && ul->group.in6.sin6_scope_id &&
+		    !o->ifindex)
+			o->ifindex = (int)ul->group.in6.sin6_scope_id;
+		o->group = &ul->group;
+	}
 	ul->cnt = cnt;
 	ul->encap_len = o->encap_len;
 	ul->max_frame = o->max_frame;
@@ -284,12 +329,18 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 		ul->rx_iov[i].iov_len = UNDERLAY_RX_BUF;
 	}
 	if (open_ucast(ul, o, err, errlen) ||
-	    (!o->self && (open_mcast(ul, o, err, errlen) || find_self(ul, o, err, errlen)))) {
+	    (!o->self && o->group &&
+	     (open_mcast(ul, o, err, errlen) || find_self(ul, o, err, errlen)))) {
 		underlay_close(ul);
 		return -1;
 	}
 	if (o->self)
 		ul->self = *o->self;
+	else if (!o->group)
+		ul->self = ul->bound; /* no multicast loopback: nothing of ours comes back */
+	for (i = 0; i < o->n_peers && ul->n_peers < UNDERLAY_MAX_PEERS; i++)
+		if (!is_us(ul, &o->peers[i]))
+			ul->peers[ul->n_peers++] = o->peers[i];
 	if (o->offload) {
 		/* Both sockets, or neither: a receive must say whether it holds several datagrams
 		 */
@@ -354,13 +405,16 @@ static void queue_msg(struct underlay *ul, const union qdes_sockaddr *dst, const
  * buffer of our own, then handed to the kernel as few UDP GSO sends as the 64 KiB limit of one
  * send allows. Without UDP GSO, each datagram is its own message of the batch.
  */
-static void queue_gso(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
-		      size_t len, const struct virtio_net_hdr *vh)
+static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst,
+		      unsigned int n_dst, const uint8_t *dgram, size_t len,
+		      const struct virtio_net_hdr *vh)
 {
 	/* One send carries at most an IP datagram's worth of UDP payload */
 	const size_t max_send = 65535 - 20 - 8;
 	struct offload_segs res;
 	size_t off, per_send;
+	unsigned long flushes;
+	unsigned int slot, d;
 	uint8_t *out;
 
 	if (len < ul->encap_len) {
@@ -369,7 +423,8 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *dst, const
 	}
 	if (ul->gso_used == UNDERLAY_GSO_SLOTS)
 		underlay_flush(ul);
-	out = ul->gso_area + (size_t)ul->gso_used * UNDERLAY_GSO_SLOT;
+	slot = ul->gso_used;
+	out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
 	if (offload_tso_segment(vh, dgram + ul->encap_len, len - ul->encap_len, dgram,
 				ul->encap_len, ul->max_frame, out, UNDERLAY_GSO_SLOT, &res) ||
 	    !res.n) {
@@ -383,15 +438,22 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *dst, const
 		per_send = 64;
 	if (!per_send)
 		per_send = 1;
-	for (off = 0; off < res.total; off += per_send * res.stride) {
-		size_t chunk = res.total - off;
-		unsigned int segs;
+	/* Segmented once, the same datagrams go to every destination (head-end replication) */
+	flushes = ul->flushes;
+	for (d = 0; d < n_dst; d++) {
+		for (off = 0; off < res.total; off += per_send * res.stride) {
+			size_t chunk = res.total - off;
+			unsigned int segs;
 
-		if (chunk > per_send * res.stride)
-			chunk = per_send * res.stride;
-		segs = (unsigned int)((chunk + res.stride - 1) / res.stride);
-		queue_msg(ul, dst, out + off, chunk, segs, res.stride);
+			if (chunk > per_send * res.stride)
+				chunk = per_send * res.stride;
+			segs = (unsigned int)((chunk + res.stride - 1) / res.stride);
+			queue_msg(ul, dst[d], out + off, chunk, segs, res.stride);
+		}
 	}
+	/* A full batch was sent meanwhile: the slot still holds what is queued after it */
+	if (ul->flushes != flushes && ul->gso_used <= slot)
+		ul->gso_used = slot + 1;
 }
 
 /**
@@ -407,9 +469,35 @@ void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const u
 		    size_t len, const struct virtio_net_hdr *vh)
 {
 	if (vh)
-		queue_gso(ul, dst, dgram, len, vh);
+		queue_gso(ul, &dst, 1, dgram, len, vh);
 	else
 		queue_msg(ul, dst, dgram, len, 1, len);
+}
+
+/**
+ * underlay_queue_flood() - Queue one datagram for every member: the group and each peer
+ * @ul:		underlay
+ * @dgram:	payload: must stay valid until underlay_flush()
+ * @len:	its length
+ * @vh:		as for underlay_queue(): a super-frame is segmented once for all destinations
+ */
+void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
+			  const struct virtio_net_hdr *vh)
+{
+	const union qdes_sockaddr *dst[1 + UNDERLAY_MAX_PEERS];
+	unsigned int n = 0, i;
+
+	if (ul->has_group)
+		dst[n++] = &ul->group;
+	for (i = 0; i < ul->n_peers && n < ARRAY_LEN(dst); i++)
+		dst[n++] = &ul->peers[i];
+	if (vh) {
+		if (n)
+			queue_gso(ul, dst, n, dgram, len, vh);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		queue_msg(ul, dst[i], dgram, len, 1, len);
 }
 
 static void count_tx_error(struct underlay *ul, unsigned int i, int e)
@@ -479,6 +567,7 @@ void underlay_flush(struct underlay *ul)
 	}
 	ul->tx_n = 0;
 	ul->gso_used = 0;
+	ul->flushes++;
 }
 
 /* With UDP GRO, one receive may hold several datagrams of one sender: their size is in a cmsg */
@@ -563,10 +652,26 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 	return total;
 }
 
-/* A leave notice to the group: sent directly, the loop is about to stop. */
+/* A leave notice to the group and every peer: sent directly, the loop is about to stop.
+ * Return: 0, or -1 (errno set) if any of them could not be sent */
 int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len)
 {
-	ssize_t n = sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa, addr_len(&ul->group));
+	int ret = 0, e = 0;
+	unsigned int i;
 
-	return n == (ssize_t)len ? 0 : -1;
+	if (ul->has_group && sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa,
+				    addr_len(&ul->group)) != (ssize_t)len) {
+		e = errno;
+		ret = -1;
+	}
+	for (i = 0; i < ul->n_peers; i++) {
+		if (sendto(ul->ucast_fd, hdr, len, 0, &ul->peers[i].sa, addr_len(&ul->peers[i])) !=
+		    (ssize_t)len) {
+			e = errno;
+			ret = -1;
+		}
+	}
+	if (ret)
+		errno = e;
+	return ret;
 }

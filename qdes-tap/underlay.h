@@ -17,10 +17,15 @@
 /* Any UDP payload fits, so nothing is ever truncated: oversize is judged by length alone. */
 #define UNDERLAY_RX_BUF 65536
 #define UNDERLAY_ERRLEN 256
+/* Peers a flood is replicated to, at most */
+#define UNDERLAY_MAX_PEERS 32
 
 /**
  * struct underlay_opts - how to open the underlay
- * @group:	multicast group and port (flood destination, membership)
+ * @group:	multicast group and port (flood destination, membership), or NULL: none
+ * @family:	AF_INET or AF_INET6: the group's, the local address's or the peers'
+ * @peers:	unicast members every flood is also sent to (head-end replication)
+ * @n_peers:	entries in @peers
  * @local:	local address to bind and send from, or NULL for any
  * @port:	local unicast port, 0 for an ephemeral one
  * @ifindex:	underlay interface for multicast, 0: by route
@@ -34,6 +39,9 @@
  */
 struct underlay_opts {
 	const union qdes_sockaddr *group;
+	int family;
+	const union qdes_sockaddr *peers;
+	unsigned int n_peers;
 	const union qdes_sockaddr *local;
 	uint16_t port;
 	int ifindex;
@@ -59,8 +67,12 @@ union underlay_cmsg {
 /**
  * struct underlay - the two sockets and their batches
  * @ucast_fd:	bound to the local port: receives unicast, sends everything
- * @mcast_fd:	bound to the group: receives floods
- * @group:	flood destination
+ * @mcast_fd:	bound to the group: receives floods; -1 without a group
+ * @group:	flood destination, if @has_group
+ * @has_group:	floods go to the multicast group
+ * @peers:	floods also go to each of these, by unicast (configured peers that are not us)
+ * @n_peers:	entries in @peers
+ * @flushes:	flushes so far (a GSO slot stays in use across one)
  * @bound:	what @ucast_fd is bound to (the port is what members learn us by)
  * @self:	our own source address as others see it (multicast loopback echoes)
  * @tx_*:	datagrams queued for one sendmmsg()
@@ -71,6 +83,10 @@ struct underlay {
 	int ucast_fd;
 	int mcast_fd;
 	union qdes_sockaddr group;
+	bool has_group;
+	union qdes_sockaddr peers[UNDERLAY_MAX_PEERS];
+	unsigned int n_peers;
+	unsigned long flushes;
 	union qdes_sockaddr bound;
 	union qdes_sockaddr self;
 	struct mmsghdr tx_msg[UNDERLAY_BATCH];
@@ -103,6 +119,8 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qde
 void underlay_close(struct underlay *ul);
 void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
 		    size_t len, const struct virtio_net_hdr *vh);
+void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
+			  const struct virtio_net_hdr *vh);
 void underlay_flush(struct underlay *ul);
 int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg);
 int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len);

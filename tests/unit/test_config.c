@@ -281,6 +281,50 @@ static void test_ipv6_group(void **state)
 	      ARGV("-g", "239.1.1.1:5000", "-n", "7", "-l", "fd77::1"));
 }
 
+static void test_peers(void **state)
+{
+	struct qdes_config cfg;
+	char buf[ADDR_STRLEN];
+
+	(void)state;
+	/* peers without a group: a fixed port is required */
+	ok(&cfg,
+	   ARGV("--peer", "10.77.0.2:5001", "--peer", "10.77.0.3:5001", "-n", "7", "-p", "5001"));
+	assert_false(cfg.group_set);
+	assert_int_equal(cfg.n_peers, 2);
+	assert_string_equal(ip(&cfg.peers[0], buf), "10.77.0.2:5001");
+	assert_string_equal(ip(&cfg.peers[1], buf), "10.77.0.3:5001");
+	assert_int_equal(config_family(&cfg), AF_INET);
+	fails("missing --port (or port= in the ini file): without a group, peers reach this "
+	      "member at a fixed port",
+	      ARGV("--peer", "10.77.0.2:5001", "-n", "7"));
+	/* and with a group, in addition to it */
+	ok(&cfg, ARGV("-g", "[ff05::42]:5000", "--peer", "[fd77::2]:6000", "-n", "7"));
+	assert_int_equal(cfg.n_peers, 1);
+	assert_int_equal(config_family(&cfg), AF_INET6);
+	fails("peer 10.77.0.2:5001 and group [ff05::42]:5000 are of different address families",
+	      ARGV("-g", "[ff05::42]:5000", "--peer", "10.77.0.2:5001", "-n", "7"));
+	fails("peer [fd77::2]:5001 and peer 10.77.0.2:5001 are of different address families",
+	      ARGV("--peer", "10.77.0.2:5001", "--peer", "[fd77::2]:5001", "-n", "7", "-p", "9"));
+	fails("--peer: invalid value '239.1.1.1:5000' (expected a unicast address)",
+	      ARGV("--peer", "239.1.1.1:5000", "-n", "7", "-p", "9"));
+	fails("--peer: invalid value '10.77.0.2' (expected ADDR:PORT or [ADDR6]:PORT)",
+	      ARGV("--peer", "10.77.0.2", "-n", "7", "-p", "9"));
+	fails("--peer: invalid value '10.77.0.2:0' (expected a port from 1 to 65535)",
+	      ARGV("--peer", "10.77.0.2:0", "-n", "7", "-p", "9"));
+	fails("--peer: invalid value '10.77.0.2:9' (peer given twice)",
+	      ARGV("--peer", "10.77.0.2:9", "--peer", "10.77.0.2:9", "-n", "7", "-p", "9"));
+	/* the ini form: a list, spaces or commas */
+	config_init(&cfg);
+	set_ok(&cfg, "peer", "10.77.0.2:5001, 10.77.0.3:5001 10.77.0.4:5001");
+	assert_int_equal(cfg.n_peers, 3);
+	assert_string_equal(ip(&cfg.peers[2], buf), "10.77.0.4:5001");
+	set_ok(&cfg, "peer", "");
+	assert_int_equal(cfg.n_peers, 0);
+	set_fails("peer", "10.77.0.2:5001 nope",
+		  "peer: invalid value 'nope' (expected ADDR:PORT or [ADDR6]:PORT)");
+}
+
 /* ---- every option ---- */
 
 static void test_long_options(void **state)
@@ -947,14 +991,14 @@ static void test_required(void **state)
 	char err[CONFIG_ERRLEN];
 
 	(void)state;
-	fails("missing --group (or group= in the ini file)", ARGV("-n", "42"));
-	fails("missing --group (or group= in the ini file)", ARGV("-i", "qdes0"));
+	fails("missing --group or --peer (or group= / peer= in the ini file)", ARGV("-n", "42"));
+	fails("missing --group or --peer (or group= / peer= in the ini file)", ARGV("-i", "qdes0"));
 	fails("missing --network-id (or network_id= in the ini file)",
 	      ARGV("-g", "239.1.1.1:5000"));
 
 	config_init(&cfg);
 	assert_int_equal(config_check(&cfg, err, sizeof(err)), -1);
-	assert_string_equal(err, "missing --group (or group= in the ini file)");
+	assert_string_equal(err, "missing --group or --peer (or group= / peer= in the ini file)");
 	set_ok(&cfg, "group", "239.1.1.1:5000");
 	assert_int_equal(config_check(&cfg, err, sizeof(err)), -1);
 	assert_string_equal(err, "missing --network-id (or network_id= in the ini file)");
@@ -1245,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_ipv6_group),
+		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_long_options),
 		cmocka_unit_test(test_short_options),
 		cmocka_unit_test(test_repeated_address),

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 94-ipv6-underlay.bats - the segment's checks (ping, transfer, containment, isolation) over an
+# underlay that has IPv6 only: the test bed's IPv4 addresses and routes are removed from ul0.
+# Group [ff15::4242]:5000 (site-local scope), and the link-local group ff02::4242 with its scope
+# given in the address (%ul0) or by --dev ul0. Segment MTU 1500 - 40 - 8 - 8 - 14 = 1430.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() { qt_setup_file; }
+teardown_file() { qt_teardown_file; }
+
+setup()
+{
+	qt_require_binary
+	qt_setup 3 --ipv6
+	local i ns
+	for i in 1 2 3; do
+		ns=$(tb_ns "$TAG" "$i")
+		ip -n "$ns" -4 route flush dev ul0 || return 1
+		ip -n "$ns" -4 addr flush dev ul0 || return 1
+		[ -z "$(ip -n "$ns" -4 -o addr show dev ul0)" ] || return 1
+	done
+}
+
+teardown() { qt_teardown; }
+
+# check_segment - every host pings every other, 50 MiB h1 -> h2 intact; learnt at fd77::N
+check_segment()
+{
+	local i j mac2
+	for i in 1 2 3; do
+		for j in 1 2 3; do
+			((i == j)) && continue
+			qt_ping "$i" "10.42.0.$j" || return 1
+			qt_ping "$i" "fd42::$j" || return 1
+		done
+	done
+	qt_randfile data 50M
+	tb_tcp_send "$TAG" 1 2 10.42.0.2 "$TB/data" "$TB/recv" 7000 60 || return 1
+	[ "$(stat -c %s "$TB/recv")" -eq $((50 * 1024 * 1024)) ] || return 1
+	[ "$(qt_sha "$TB/data")" = "$(qt_sha "$TB/recv")" ] || return 1
+	tb_dump "$TAG" 1 || return 1
+	[ "$(qt_counter 1 udp_tx_errors)" -eq 0 ] || return 1
+	[ "$(qt_counter 1 drop_offload)" -eq 0 ] || return 1
+}
+
+@test "ipv6 underlay: start line, MTU 1430, ping all pairs, 50 MiB intact" {
+	qt_start_all 3
+	for i in 1 2 3; do
+		grep -Eq "qdes0: up, mtu 1430, network 42, group \[ff15::4242\]:5000, local \[::\]:[0-9]+$" \
+			"$TB/h$i.log"
+		ip -n "$(tb_ns "$TAG" "$i")" -o link show qdes0 | grep -q 'mtu 1430'
+	done
+	check_segment
+	# h1 learnt h2's MAC at h2's IPv6 underlay address and port
+	mac2=$(tb_mac "$TAG" 2)
+	tb_fdb "$TAG" 1 | grep -Eq "^$mac2 netid 42 dst \[fd77::2\]:$(tb_port "$TAG" 2) dynamic age [0-9]+$"
+}
+
+@test "ipv6 underlay: containment: h1 -> h2 transfer: nothing on h3's qdes0, < 1% on h3's ul0" {
+	qt_start_all 3
+	qt_ping 1 10.42.0.2
+	qt_ping 2 10.42.0.1
+	qt_randfile data 20M
+	qt_tcpdump 3 dump3 qdes0 tcp port 7000
+	qt_tcpdump 2 dump2 qdes0 tcp port 7000
+	rx2=$(tb_rx_bytes "$TAG" 2)
+	rx3=$(tb_rx_bytes "$TAG" 3)
+	tb_tcp_send "$TAG" 1 2 10.42.0.2 "$TB/data" "$TB/recv" 7000 60
+	rx2=$(($(tb_rx_bytes "$TAG" 2) - rx2))
+	rx3=$(($(tb_rx_bytes "$TAG" 3) - rx3))
+	[ "$(qt_sha "$TB/data")" = "$(qt_sha "$TB/recv")" ]
+	n=$(qt_tcpdump_count dump3)
+	n2=$(qt_tcpdump_count dump2)
+	echo "h2 ul0 rx $rx2 bytes, h3 ul0 rx $rx3 bytes, h3 qdes0 saw $n TCP packets (h2: $n2)"
+	echo "# containment over IPv6: h3/h2 underlay rx = $rx3/$rx2 bytes" >&3
+	[ "$rx2" -gt $((20 * 1024 * 1024)) ]
+	[ "$n2" -gt 100 ]
+	[ "$n" -eq 0 ]
+	[ $((rx3 * 100)) -lt "$rx2" ]
+}
+
+@test "ipv6 underlay: isolation: network 43 on the same group is a separate segment" {
+	tb_start "$TAG" 1
+	tb_start "$TAG" 2
+	tb_start "$TAG" 3 -n 43
+	mac1=$(tb_mac "$TAG" 1)
+	qt_tcpdump 3 dump3 qdes0 ether src "$mac1"
+	qt_ping 1 10.42.0.2
+	qt_ping 2 10.42.0.1
+	qt_noping 1 10.42.0.3
+	qt_noping 3 10.42.0.1
+	n=$(qt_tcpdump_count dump3)
+	[ "$n" -eq 0 ]
+	tb_dump "$TAG" 3
+	[ "$(qt_counter 3 drop_netid)" -gt 0 ]
+	if tb_fdb "$TAG" 3 | grep -q "$mac1"; then
+		tb_fdb "$TAG" 3
+		false
+	fi
+}
+
+@test "ipv6 underlay: link-local group [ff02::4242%ul0]:5000" {
+	qt_start_all 3 -g '[ff02::4242%ul0]:5000'
+	grep -Eq "qdes0: up, mtu 1430, network 42, group \[ff02::4242\]:5000, " "$TB/h1.log"
+	check_segment
+}
+
+@test "ipv6 underlay: link-local group [ff02::4242]:5000 with --dev ul0" {
+	qt_start_all 3 -g '[ff02::4242]:5000' --dev ul0
+	grep -Eq "qdes0: up, mtu 1430, network 42, group \[ff02::4242\]:5000, " "$TB/h1.log"
+	check_segment
+}
+
+@test "ipv6 underlay: peers without a group ([fd77::N]:5000)" {
+	local i j peers
+	for i in 1 2 3; do
+		peers=()
+		for j in 1 2 3; do
+			((i == j)) || peers+=(--peer "[fd77::$j]:5000")
+		done
+		tb_start "$TAG" "$i" -- -i qdes0 -n 42 -a "10.42.0.$i/24" -a "fd42::$i/64" \
+			--port 5000 "${peers[@]}"
+	done
+	grep -Eq "qdes0: up, mtu 1430, network 42, group none, 2 peers, local \[::\]:5000$" "$TB/h1.log"
+	check_segment
+	tb_dump "$TAG" 1
+	grep -qx "qdes-tap: fdb 00:00:00:00:00:00 netid 42 dst \[fd77::3\]:5000 static" \
+		<<<"$(tb__since "$TAG" 1 dump)"
+}

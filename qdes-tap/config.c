@@ -443,31 +443,64 @@ static int add_peer(union qdes_sockaddr *peers, unsigned int *n, const char *s, 
 	return 0;
 }
 
+struct peer_list {
+	union qdes_sockaddr *peers;
+	unsigned int *n;
+};
+
+static int peer_item(void *ctx, const char *item, char *err, size_t errlen)
+{
+	struct peer_list *l = ctx;
+
+	return add_peer(l->peers, l->n, item, err, errlen);
+}
+
+/**
+ * for_each_item() - Call @fn for each item of a list value
+ * @s:		the value
+ * @list:	an ini value: items separated by spaces or commas; else @s is one item (an option
+ *		given on the command line, repeatable)
+ * @fn:		called per item; its error stops the walk
+ * @ctx:	for @fn
+ * @err:	@fn's one-line error
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set
+ */
+static int for_each_item(const char *s, bool list,
+			 int (*fn)(void *ctx, const char *item, char *err, size_t errlen),
+			 void *ctx, char *err, size_t errlen)
+{
+	static const char seps[] = " \t,";
+	char tok[256];
+
+	if (!list)
+		return fn(ctx, s, err, errlen);
+	for (s += strspn(s, seps); *s; s += strspn(s, seps)) {
+		size_t len = strcspn(s, seps);
+
+		/* Far too long for any item: quoting its start is enough */
+		if (len >= sizeof(tok))
+			len = sizeof(tok) - 1;
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		if (fn(ctx, tok, err, errlen))
+			return -1;
+		s += len;
+	}
+	return 0;
+}
+
 /* As add_addresses(): the ini form is a list that replaces, the command line adds one */
 static int add_peers(struct qdes_config *cfg, const char *s, bool list, char *err, size_t errlen)
 {
-	static const char seps[] = " \t,";
 	union qdes_sockaddr tmp[CONFIG_MAX_PEERS];
 	unsigned int n = list ? 0 : cfg->n_peers;
-	char tok[256];
+	struct peer_list l = {tmp, &n};
 
 	memcpy(tmp, cfg->peers, sizeof(tmp));
-	if (!list) {
-		if (add_peer(tmp, &n, s, err, errlen))
-			return -1;
-	} else {
-		for (s += strspn(s, seps); *s; s += strspn(s, seps)) {
-			size_t len = strcspn(s, seps);
-
-			if (len >= sizeof(tok))
-				len = sizeof(tok) - 1;
-			memcpy(tok, s, len);
-			tok[len] = '\0';
-			if (add_peer(tmp, &n, tok, err, errlen))
-				return -1;
-			s += len;
-		}
-	}
+	if (for_each_item(s, list, peer_item, &l, err, errlen))
+		return -1;
 	memcpy(cfg->peers, tmp, sizeof(tmp));
 	cfg->n_peers = n;
 	return 0;
@@ -532,6 +565,18 @@ static int add_address(struct qdes_prefix *addrs, unsigned int *n, const char *s
 	return 0;
 }
 
+struct address_list {
+	struct qdes_prefix *addrs;
+	unsigned int *n;
+};
+
+static int address_item(void *ctx, const char *item, char *err, size_t errlen)
+{
+	struct address_list *l = ctx;
+
+	return add_address(l->addrs, l->n, item, err, errlen);
+}
+
 /**
  * add_addresses() - Set or add interface addresses
  * @cfg:	configuration
@@ -549,29 +594,13 @@ static int add_address(struct qdes_prefix *addrs, unsigned int *n, const char *s
 static int add_addresses(struct qdes_config *cfg, const char *s, bool list, char *err,
 			 size_t errlen)
 {
-	static const char seps[] = " \t,";
 	struct qdes_prefix tmp[CONFIG_MAX_ADDRS];
 	unsigned int n = list ? 0 : cfg->n_addrs;
-	char tok[256];
+	struct address_list l = {tmp, &n};
 
 	memcpy(tmp, cfg->addrs, sizeof(tmp));
-	if (!list) {
-		if (add_address(tmp, &n, s, err, errlen))
-			return -1;
-	} else {
-		for (s += strspn(s, seps); *s; s += strspn(s, seps)) {
-			size_t len = strcspn(s, seps);
-
-			/* Far too long for an address: quoting its start is enough */
-			if (len >= sizeof(tok))
-				len = sizeof(tok) - 1;
-			memcpy(tok, s, len);
-			tok[len] = '\0';
-			if (add_address(tmp, &n, tok, err, errlen))
-				return -1;
-			s += len;
-		}
-	}
+	if (for_each_item(s, list, address_item, &l, err, errlen))
+		return -1;
 	memcpy(cfg->addrs, tmp, sizeof(tmp));
 	cfg->n_addrs = n;
 	return 0;

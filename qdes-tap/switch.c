@@ -25,6 +25,7 @@
  * only copies of a frame are the kernel's own.
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "proto.h"
@@ -108,6 +109,35 @@ static void log_move(struct qdes_switch *sw, const uint8_t *mac, const char *whe
 
 	if (ratelimit_ok(&sw->move_rl, sw->now))
 		info("fdb %s netid %u moved to %s", mac_str(mac, m), sw->netid, where);
+}
+
+/*
+ * Count what learning did; a move is logged (rate-limited) with where the MAC went: local port
+ * @port, or remote @peer, formatted only then (never per frame)
+ */
+static enum fdb_result count_learn(struct qdes_switch *sw, enum fdb_result r, const uint8_t *mac,
+				   const struct qdes_port *port, const union qdes_sockaddr *peer)
+{
+	char where[ADDR_STRLEN];
+
+	switch (r) {
+	case FDB_NEW:
+		sw->cnt->fdb_learned++;
+		break;
+	case FDB_MOVED:
+		sw->cnt->fdb_moved++;
+		log_move(sw, mac, port ? port->name : addr_str(peer, where, sizeof(where)));
+		break;
+	case FDB_FULL:
+		sw->cnt->fdb_full++;
+		break;
+	case FDB_CONFLICT:
+		sw->cnt->fdb_conflict++;
+		break;
+	case FDB_REFRESH:
+		break;
+	}
+	return r;
 }
 
 static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
@@ -239,23 +269,8 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 		sw->cnt->drop_src_mac++;
 		return;
 	}
-	switch (learn_local(sw, src, in->id)) {
-	case FDB_NEW:
-		sw->cnt->fdb_learned++;
-		break;
-	case FDB_MOVED:
-		sw->cnt->fdb_moved++;
-		log_move(sw, src, in->name);
-		break;
-	case FDB_FULL:
-		sw->cnt->fdb_full++;
-		break;
-	case FDB_CONFLICT:
-		sw->cnt->fdb_conflict++;
-		break;
-	case FDB_REFRESH:
-		break;
-	}
+	/* A local frame is forwarded even on a conflict (a static entry elsewhere) */
+	count_learn(sw, learn_local(sw, src, in->id), src, in, NULL);
 
 	if (!mac_is_multicast(dst))
 		lookup(sw, dst, &d);
@@ -278,35 +293,21 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	sw->tx.flood(sw->tx.ctx, dgram, len + hlen, vh);
 }
 
+/* Drop counters by verdict; 0 for the verdicts that are not drops (no drop counter is first) */
+static const size_t drop_counter[PROTO_VERDICT_MAX] = {
+	[PROTO_DROP_SHORT] = offsetof(struct qdes_counters, drop_short),
+	[PROTO_DROP_MAGIC] = offsetof(struct qdes_counters, drop_magic),
+	[PROTO_DROP_VERSION] = offsetof(struct qdes_counters, drop_version),
+	[PROTO_DROP_FLAGS] = offsetof(struct qdes_counters, drop_flags),
+	[PROTO_DROP_NETID] = offsetof(struct qdes_counters, drop_netid),
+	[PROTO_DROP_OVERSIZE] = offsetof(struct qdes_counters, drop_oversize),
+	[PROTO_DROP_SRC_MAC] = offsetof(struct qdes_counters, drop_src_mac),
+};
+
 static void count_drop(struct qdes_counters *c, enum proto_verdict v)
 {
-	switch (v) {
-	case PROTO_DROP_SHORT:
-		c->drop_short++;
-		break;
-	case PROTO_DROP_MAGIC:
-		c->drop_magic++;
-		break;
-	case PROTO_DROP_VERSION:
-		c->drop_version++;
-		break;
-	case PROTO_DROP_FLAGS:
-		c->drop_flags++;
-		break;
-	case PROTO_DROP_NETID:
-		c->drop_netid++;
-		break;
-	case PROTO_DROP_OVERSIZE:
-		c->drop_oversize++;
-		break;
-	case PROTO_DROP_SRC_MAC:
-		c->drop_src_mac++;
-		break;
-	case PROTO_FRAME:
-	case PROTO_LEAVE:
-	case PROTO_VERDICT_MAX:
-		break;
-	}
+	if ((unsigned int)v < PROTO_VERDICT_MAX && drop_counter[v])
+		(*(uint64_t *)((char *)c + drop_counter[v]))++;
 }
 
 /**
@@ -353,24 +354,10 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 	peer = *src;
 	if (sw->peer_port)
 		addr_set_port(&peer, sw->peer_port);
-	switch (learn_remote(sw, eth_src(rx.frame), &peer)) {
-	case FDB_NEW:
-		sw->cnt->fdb_learned++;
-		break;
-	case FDB_MOVED:
-		sw->cnt->fdb_moved++;
-		log_move(sw, eth_src(rx.frame), addr_str(&peer, where, sizeof(where)));
-		break;
-	case FDB_FULL:
-		sw->cnt->fdb_full++;
-		break;
-	case FDB_CONFLICT:
-		/* Someone else claims a MAC that lives here: never deliver it. */
-		sw->cnt->fdb_conflict++;
+	/* Someone else claims a MAC that lives here: never deliver it. */
+	if (count_learn(sw, learn_remote(sw, eth_src(rx.frame), &peer), eth_src(rx.frame), NULL,
+			&peer) == FDB_CONFLICT)
 		return;
-	case FDB_REFRESH:
-		break;
-	}
 
 	dst = eth_dst(rx.frame);
 	if (mac_is_multicast(dst)) {

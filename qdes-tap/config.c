@@ -114,12 +114,12 @@ static const struct config_opt config_opts[] = {
 	 .short_opt = 'n',
 	 .arg = "ID",
 	 .max = VXLAN_MAX_VNI,
-	 .help = "segment's network id, 0 to 65535 (vxlan: the VNI, 0 to 16777215)"},
+	 .help = "segment's network id, 0 to 65535 (vxlan: VNI to 16777215; raw: none)"},
 	{.id = OPT_ENCAP,
 	 .key = "encap",
 	 .name = "encap",
 	 .arg = "MODE",
-	 .help = "encapsulation: qdes (default) or vxlan (RFC 7348)"},
+	 .help = "qdes (default), vxlan (RFC 7348) or raw (bare frames, QEMU sockets)"},
 	{.id = OPT_ADDRESS,
 	 .key = "address",
 	 .name = "address",
@@ -395,8 +395,10 @@ static int set_encap(struct qdes_config *cfg, const char *s, char *err, size_t e
 		cfg->encap = ENCAP_QDES;
 	else if (!strcasecmp(s, "vxlan"))
 		cfg->encap = ENCAP_VXLAN;
+	else if (!strcasecmp(s, "raw"))
+		cfg->encap = ENCAP_RAW;
 	else
-		return invalid(err, errlen, s, "expected qdes or vxlan");
+		return invalid(err, errlen, s, "expected qdes, vxlan or raw");
 	return 0;
 }
 
@@ -1340,7 +1342,18 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 "missing --group or --peer (or group= / peer= in the ini file)");
 		return -1;
 	}
-	if (!cfg->network_id_set) {
+	if (!proto_encap(cfg->encap)->has_netid) {
+		/* Saying an id that nothing carries would suggest an isolation there is not */
+		if (cfg->network_id_set) {
+			where(cfg, cfg->network_id_from, "--network-id", "network_id", w,
+			      sizeof(w));
+			snprintf(err, errlen,
+				 "%snot with encap raw (bare frames carry no network id: one "
+				 "segment per group and port)",
+				 w);
+			return -1;
+		}
+	} else if (!cfg->network_id_set) {
 		snprintf(err, errlen, "missing --network-id (or network_id= in the ini file)");
 		return -1;
 	}

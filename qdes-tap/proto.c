@@ -130,7 +130,7 @@ static uint32_t vxlan_vni(const uint8_t *hdr)
 	return (uint32_t)hdr[4] << 16 | (uint32_t)hdr[5] << 8 | hdr[6];
 }
 
-/* What both encapsulations check of the frame itself, after the header */
+/* What every encapsulation checks of the frame itself, after its header */
 static enum proto_verdict check_frame(const uint8_t *frame, size_t frame_len, unsigned int mtu)
 {
 	if (frame_len > proto_max_frame(mtu, frame, frame_len))
@@ -197,6 +197,45 @@ void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni)
 	hdr[7] = 0;
 }
 
+/**
+ * proto_raw_decode() - Validate a received bare Ethernet frame (encap raw: QEMU's socket backends)
+ * @buf:	UDP payload, untrusted: nothing past @len is ever read
+ * @len:	its length
+ * @netid:	unused: raw frames carry no network id
+ * @mtu:	TAP MTU, to bound the frame length
+ * @out:	as for proto_qdes_decode(), @netid always 0
+ *
+ * Checks, first failing one wins: short (below an Ethernet header), oversize, source MAC.
+ * There is no header, so nothing else can be judged, and no leave notice.
+ *
+ * Return: PROTO_FRAME, or the PROTO_DROP_* reason (never PROTO_LEAVE)
+ */
+enum proto_verdict proto_raw_decode(const uint8_t *buf, size_t len, uint32_t netid,
+				    unsigned int mtu, struct proto_rx *out)
+{
+	enum proto_verdict v;
+
+	(void)netid;
+	out->netid = 0;
+	out->frame = NULL;
+	out->frame_len = 0;
+
+	if (len < ETH_HLEN_)
+		return PROTO_DROP_SHORT;
+	v = check_frame(buf, len, mtu);
+	if (v != PROTO_FRAME)
+		return v;
+	out->frame = buf;
+	out->frame_len = len;
+	return PROTO_FRAME;
+}
+
+static void raw_encode(uint8_t *hdr, uint32_t netid)
+{
+	(void)hdr;
+	(void)netid;
+}
+
 static void qdes_encode(uint8_t *hdr, uint32_t netid)
 {
 	proto_qdes_encode(hdr, (uint16_t)netid);
@@ -219,18 +258,25 @@ static const struct encap_ops encaps[] = {
 			.encode = qdes_encode,
 			.decode = qdes_decode,
 			.max_netid = 65535,
-			.leave = true},
+			.leave = true,
+			.has_netid = true},
 	[ENCAP_VXLAN] = {.name = "vxlan",
 			 .hdr_len = VXLAN_HDR_LEN,
 			 .encode = vxlan_encode,
 			 .decode = proto_vxlan_decode,
 			 .max_netid = VXLAN_MAX_VNI,
-			 .peer_port = true},
+			 .peer_port = true,
+			 .has_netid = true},
+	[ENCAP_RAW] = {.name = "raw",
+		       .hdr_len = 0,
+		       .encode = raw_encode,
+		       .decode = proto_raw_decode,
+		       .flood_only = true},
 };
 
 /**
  * proto_encap() - The operations of an encapsulation mode
- * @mode:	ENCAP_QDES or ENCAP_VXLAN
+ * @mode:	ENCAP_QDES, ENCAP_VXLAN or ENCAP_RAW
  *
  * Return: the mode's table; QDES for a value outside the enum
  */

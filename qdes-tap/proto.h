@@ -61,13 +61,16 @@ void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid);
 enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t vni,
 				      unsigned int mtu, struct proto_rx *out);
 void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni);
+enum proto_verdict proto_raw_decode(const uint8_t *buf, size_t len, uint32_t netid,
+				    unsigned int mtu, struct proto_rx *out);
 size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len);
 const char *proto_verdict_name(enum proto_verdict v);
 
-/* Encapsulation modes: encap = qdes | vxlan */
+/* Encapsulation modes: encap = qdes | vxlan | raw */
 enum encap_mode {
 	ENCAP_QDES = 0,
 	ENCAP_VXLAN,
+	ENCAP_RAW,
 };
 
 /**
@@ -81,6 +84,10 @@ enum encap_mode {
  * @peer_port:	learn a sender at (its address, the group's port) rather than at its source
  *		port: VXLAN tunnel endpoints send from a flow-hash port and listen on the
  *		well-known one
+ * @flood_only:	every frame goes to the group, known unicast too: raw members (QEMU's
+ *		socket backends) bind the group address itself and never receive unicast
+ * @has_netid:	the header carries a network id (raw frames carry none: one segment per
+ *		group and port)
  */
 struct encap_ops {
 	const char *name;
@@ -91,6 +98,8 @@ struct encap_ops {
 	uint32_t max_netid;
 	bool leave;
 	bool peer_port;
+	bool flood_only;
+	bool has_netid;
 };
 
 const struct encap_ops *proto_encap(enum encap_mode mode);

@@ -21,8 +21,14 @@
  *
  * A MAC seen on a local port is never re-learned from the underlay (counted as a conflict and
  * dropped, as the kernel's vxlan does for local entries), so a remote member cannot hijack a
- * local address. The encapsulation header is written into headroom in front of the frame, so the
- * only copies of a frame are the kernel's own.
+ * local address.
+ *
+ * In raw mode (QEMU's socket backends, which listen on the group address only) a known remote
+ * destination is still sent to the group, not by unicast; receivers that do not own it drop it
+ * before their local ports, as above.
+ *
+ * The encapsulation header is written into headroom in front of the frame, so the only copies
+ * of a frame are the kernel's own.
  */
 
 #include <stddef.h>
@@ -283,12 +289,14 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	}
 
 	sw->encap->encode(dgram, sw->netid);
-	if (d.found) {
+	if (d.found && !sw->encap->flood_only) {
 		sw->cnt->tx_unicast++;
 		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + hlen, vh);
 		return;
 	}
-	flood_local(sw, in, frame, len, vh);
+	/* Known remote in raw mode: to the group (its owner hears nothing else), not locally */
+	if (!d.found)
+		flood_local(sw, in, frame, len, vh);
 	sw->cnt->tx_flood++;
 	sw->tx.flood(sw->tx.ctx, dgram, len + hlen, vh);
 }

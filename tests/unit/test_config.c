@@ -842,8 +842,8 @@ static void test_encap(void **state)
 	ok(&cfg, ARGV("--encap", "vxlan", "--encap", "qdes", "-g", "239.1.1.1:5000", "-n", "1"));
 	assert_int_equal(cfg.encap, ENCAP_QDES);
 
-	fails("--encap: invalid value 'raw' (expected qdes or vxlan)",
-	      ARGV("-g", "239.1.1.1:5000", "-n", "1", "--encap", "raw"));
+	fails("--encap: invalid value 'gre' (expected qdes, vxlan or raw)",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "1", "--encap", "gre"));
 	fails("--network-id: invalid value '70000' " NETID_EXP,
 	      ARGV("-g", "239.1.1.1:5000", "-n", "70000"));
 	fails("--network-id: invalid value '65536' " NETID_EXP,
@@ -873,7 +873,24 @@ static void test_encap(void **state)
 	write_ini(path, "[qdes0]\ngroup = 239.1.1.1\nnetwork_id = 70000\nencap = vxlan\n");
 	ok(&cfg, ARGV("-c", path));
 	assert_int_equal(cfg.encap, ENCAP_VXLAN);
-	set_fails("encap", "", "encap: invalid value '' (expected qdes or vxlan)");
+	set_fails("encap", "", "encap: invalid value '' (expected qdes, vxlan or raw)");
+
+	/* raw: no network id at all, from the command line or a file */
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "--encap", "raw"));
+	assert_int_equal(cfg.encap, ENCAP_RAW);
+	assert_int_equal(cfg.network_id, 0);
+	fails("--network-id: not with encap raw (bare frames carry no network id: one segment per "
+	      "group and port)",
+	      ARGV("-g", "239.1.1.1:5000", "--encap", "raw", "-n", "0"));
+	fails("--group: invalid value '239.1.1.1' (expected ADDR:PORT)",
+	      ARGV("-g", "239.1.1.1", "--encap", "raw"));
+	write_ini(path, "[qdes0]\ngroup = 239.1.1.1:5000\nnetwork_id = 7\nencap = raw\n");
+	snprintf(want, sizeof(want),
+		 "%s: [qdes0] network_id: not with encap raw (bare frames carry no network id: "
+		 "one segment per group and port)",
+		 path);
+	if (!run(&cfg, &act, err, ARGV("-c", path)) || strcmp(err, want))
+		fail_msg("error \"%s\", want \"%s\"", err, want);
 }
 
 static void test_bad_interface_and_config(void **state)

@@ -52,8 +52,8 @@ struct result {
  * Decode a copy in a heap block of exactly @len bytes, so that AddressSanitizer reports any read
  * past the end of the datagram.
  */
-static struct result decode_with(bool vxlan, const uint8_t *buf, size_t len, uint32_t netid,
-				 unsigned int mtu)
+static struct result decode_with(enum encap_mode mode, const uint8_t *buf, size_t len,
+				 uint32_t netid, unsigned int mtu)
 {
 	struct proto_rx rx;
 	struct result r;
@@ -66,8 +66,17 @@ static struct result decode_with(bool vxlan, const uint8_t *buf, size_t len, uin
 	memset(&rx, 0x5a, sizeof(rx));
 	memset(&r, 0, sizeof(r));
 
-	r.v = vxlan ? proto_vxlan_decode(copy, len, netid, mtu, &rx)
-		    : proto_qdes_decode(copy, len, (uint16_t)netid, mtu, &rx);
+	switch (mode) {
+	case ENCAP_QDES:
+		r.v = proto_qdes_decode(copy, len, (uint16_t)netid, mtu, &rx);
+		break;
+	case ENCAP_VXLAN:
+		r.v = proto_vxlan_decode(copy, len, netid, mtu, &rx);
+		break;
+	case ENCAP_RAW:
+		r.v = proto_raw_decode(copy, len, netid, mtu, &rx);
+		break;
+	}
 	r.netid = rx.netid;
 	r.frame_len = rx.frame_len;
 	r.frame_off = rx.frame ? rx.frame - copy : -1;
@@ -81,12 +90,17 @@ static struct result decode_with(bool vxlan, const uint8_t *buf, size_t len, uin
 
 static struct result decode_at(const uint8_t *buf, size_t len, uint16_t netid, unsigned int mtu)
 {
-	return decode_with(false, buf, len, netid, mtu);
+	return decode_with(ENCAP_QDES, buf, len, netid, mtu);
 }
 
 static struct result vx_decode(const uint8_t *buf, size_t len, uint32_t vni)
 {
-	return decode_with(true, buf, len, vni, MTU);
+	return decode_with(ENCAP_VXLAN, buf, len, vni, MTU);
+}
+
+static struct result raw_decode(const uint8_t *buf, size_t len)
+{
+	return decode_with(ENCAP_RAW, buf, len, 0, MTU);
 }
 
 static enum proto_verdict decode(const uint8_t *buf, size_t len)
@@ -705,6 +719,66 @@ static void test_vxlan_fuzz(void **state)
 	}
 }
 
+/* encap raw: the frame is the datagram; only length and source MAC can be judged */
+static void test_raw(void **state)
+{
+	const uint8_t *frame = vec1 + QDES_HDR_LEN;
+	size_t flen = sizeof(vec1) - QDES_HDR_LEN, len;
+	const struct encap_ops *e = proto_encap(ENCAP_RAW);
+	uint8_t b[MTU + ETH_HLEN_ + 8], h[PROTO_HEADROOM];
+	struct result r;
+
+	(void)state;
+	r = raw_decode(frame, flen);
+	assert_int_equal(r.v, PROTO_FRAME);
+	assert_int_equal(r.netid, 0);
+	assert_int_equal(r.frame_off, 0);
+	assert_int_equal(r.frame_len, flen);
+	assert_memory_equal(r.src, src1, ETH_ALEN_);
+	/* any network id is the same segment: there is none on the wire */
+	assert_int_equal(decode_with(ENCAP_RAW, frame, flen, 43, MTU).v, PROTO_FRAME);
+	/* a QDES or VXLAN datagram is not a frame we can tell apart: its bytes are taken as one */
+	assert_int_equal(raw_decode(vec1, sizeof(vec1)).v, PROTO_FRAME);
+
+	for (len = 0; len < ETH_HLEN_; len++) {
+		r = raw_decode(frame, len);
+		assert_int_equal(r.v, PROTO_DROP_SHORT);
+		assert_int_equal(r.frame_off, -1);
+	}
+	assert_int_equal(raw_decode(frame, ETH_HLEN_).v, PROTO_FRAME);
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, frame, ETH_HLEN_);
+	assert_int_equal(raw_decode(b, MTU + ETH_HLEN_).v, PROTO_FRAME);
+	assert_int_equal(raw_decode(b, MTU + ETH_HLEN_ + 1).v, PROTO_DROP_OVERSIZE);
+	b[12] = 0x81;
+	b[13] = 0x00;
+	assert_int_equal(raw_decode(b, MTU + ETH_HLEN_ + 4).v, PROTO_FRAME);
+	assert_int_equal(raw_decode(b, MTU + ETH_HLEN_ + 5).v, PROTO_DROP_OVERSIZE);
+
+	memcpy(b, frame, flen);
+	b[6] = 0x01;
+	assert_int_equal(raw_decode(b, flen).v, PROTO_DROP_SRC_MAC);
+	memset(b + 6, 0, 6);
+	assert_int_equal(raw_decode(b, flen).v, PROTO_DROP_SRC_MAC);
+
+	/* the ops: no header, nothing written, no id, no leave, floods only */
+	assert_string_equal(e->name, "raw");
+	assert_int_equal(e->hdr_len, 0);
+	memset(h, 0xa5, sizeof(h));
+	e->encode(h + sizeof(h), 42);
+	for (len = 0; len < sizeof(h); len++)
+		assert_int_equal(h[len], 0xa5);
+	assert_false(e->has_netid);
+	assert_false(e->leave);
+	assert_false(e->peer_port);
+	assert_true(e->flood_only);
+	assert_false(proto_encap(ENCAP_QDES)->flood_only);
+	assert_false(proto_encap(ENCAP_VXLAN)->flood_only);
+	assert_true(proto_encap(ENCAP_QDES)->has_netid);
+	assert_true(proto_encap(ENCAP_VXLAN)->has_netid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_vxlan_vni),
 		cmocka_unit_test(test_vxlan_drops),
 		cmocka_unit_test(test_vxlan_fuzz),
+		cmocka_unit_test(test_raw),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

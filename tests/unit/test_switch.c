@@ -420,6 +420,62 @@ static void test_vxlan_mode(void **state)
 	assert_int_equal(w->cnt.drop_self, 1);
 }
 
+/*
+ * encap raw: bare frames; a known remote MAC still goes to the group (QEMU's socket backends
+ * never receive unicast), not to local ports; our own looped-back frames are not learnt
+ */
+static void test_raw_mode(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[PROTO_HEADROOM + 64], *f;
+	size_t len;
+
+	switch_set_encap(&w->sw, proto_encap(ENCAP_RAW), 0);
+	w->sw.netid = 0;
+
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(flood.n, 1);
+	assert_int_equal(flood.len, len);
+	assert_memory_equal(flood.last, f, len);
+
+	/* a QEMU guest's frame: learnt, delivered; and it answers itself through the group */
+	f = frame(buf, MAC_LOCAL, MAC_A, &len);
+	switch_from_underlay(&w->sw, &w->peer_a, f, len);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_non_null(fdb_lookup(w->fdb, 0, MAC_A));
+	f = frame(buf, MAC_A, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(ucast.n, 0);
+	assert_int_equal(flood.n, 2);
+	assert_int_equal(w->cnt.tx_flood, 2);
+	assert_int_equal(w->cnt.tx_unicast, 0);
+
+	/* known remote: not flooded to the other local ports either */
+	w->guest.port = (struct qdes_port){.ops = &fake_ops, .name = "guest", .priv = &w->guest};
+	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(w->guest.out.n, 0);
+	assert_int_equal(flood.n, 3);
+
+	/* our own frame looped back by the group: dropped by source, never learnt */
+	f = frame(buf, BCAST, MAC_B, &len);
+	switch_from_underlay(&w->sw, &w->self, f, len);
+	assert_int_equal(w->cnt.drop_self, 1);
+	assert_null(fdb_lookup(w->fdb, 0, MAC_B));
+	/* nor from another source claiming our MAC */
+	f = frame(buf, BCAST, MAC_LOCAL, &len);
+	switch_from_underlay(&w->sw, &w->peer_b, f, len);
+	assert_int_equal(w->cnt.fdb_conflict, 1);
+	assert_int_equal(w->tap.out.n, 1);
+	/* a frame for a MAC at another member is not delivered here */
+	f = frame(buf, MAC_A, MAC_B, &len);
+	switch_from_underlay(&w->sw, &w->peer_b, f, len);
+	assert_int_equal(w->cnt.drop_remote_dst, 1);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(ucast.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_between_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_and_vlan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vxlan_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raw_mode, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("switch", tests, NULL, NULL);

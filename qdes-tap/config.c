@@ -50,6 +50,7 @@ enum opt_id {
 	OPT_MAX_ENTRIES,
 	OPT_NETNS,
 	OPT_BRIDGE,
+	OPT_QEMU_SOCKET,
 	OPT_OFFLOAD,
 	OPT_WORKERS,
 	OPT_LOG_LEVEL,
@@ -96,7 +97,7 @@ static const struct config_opt config_opts[] = {
 	 .name = "interface",
 	 .short_opt = 'i',
 	 .arg = "IFNAME",
-	 .help = "TAP interface to create or open (default qdes0), its [IFNAME] section"},
+	 .help = "TAP interface to create or open (default qdes0; none: no TAP), [IFNAME]"},
 	{.id = OPT_GROUP,
 	 .key = "group",
 	 .name = "group",
@@ -189,6 +190,11 @@ static const struct config_opt config_opts[] = {
 	 .name = "bridge",
 	 .arg = "IFNAME",
 	 .help = "make the interface a port of this existing bridge"},
+	{.id = OPT_QEMU_SOCKET,
+	 .key = "qemu_socket",
+	 .name = "qemu-socket",
+	 .arg = "PATH",
+	 .help = "unix socket for QEMU guests (-netdev stream), each a switch port"},
 	{.id = OPT_OFFLOAD,
 	 .key = "offload",
 	 .name = "offload",
@@ -703,6 +709,11 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return set_netns(cfg, s, err, errlen);
 	case OPT_BRIDGE:
 		return set_ifname(cfg->bridge, s, err, errlen);
+	case OPT_QEMU_SOCKET:
+		if (!*s || strlen(s) >= sizeof(cfg->qemu_socket))
+			return invalid(err, errlen, s, "expected a socket path of 1 to 107 bytes");
+		strcpy(cfg->qemu_socket, s);
+		return 0;
 	case OPT_OFFLOAD:
 		return set_bool(&cfg->offload, s, err, errlen);
 	case OPT_WORKERS:
@@ -735,6 +746,12 @@ int config_family(const struct qdes_config *cfg)
 	if (cfg->n_peers)
 		return cfg->peers[0].sa.sa_family;
 	return AF_INET;
+}
+
+/* Whether there is a TAP: interface none runs a switch for QEMU guests only */
+bool config_has_tap(const struct qdes_config *cfg)
+{
+	return strcmp(cfg->ifname, CONFIG_NO_INTERFACE) != 0;
 }
 
 void config_init(struct qdes_config *cfg)
@@ -1335,6 +1352,37 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 	if (!ifname_valid(cfg->ifname)) {
 		snprintf(err, errlen, "--interface: invalid value '%s' (%s)", shown(cfg->ifname, v),
 			 IFNAME_EXPECTED);
+		return -1;
+	}
+	if (!config_has_tap(cfg)) {
+		/* What would only concern the interface is a mistake without one */
+		static const char *const tap_only[] = {"address", "mac", "netns", "bridge"};
+		const bool given[] = {cfg->n_addrs > 0, cfg->mac_set, cfg->netns[0] != '\0',
+				      cfg->bridge[0] != '\0'};
+
+		if (!cfg->qemu_socket[0]) {
+			snprintf(
+				err, errlen,
+				"--interface none: needs --qemu-socket (or qemu_socket= in the ini "
+				"file): a switch without an interface serves guests only");
+			return -1;
+		}
+		for (i = 0; i < ARRAY_SIZE(given); i++) {
+			if (given[i]) {
+				snprintf(err, errlen,
+					 "--%s (or %s= in the ini file): needs an interface, not "
+					 "with --interface none",
+					 tap_only[i], tap_only[i]);
+				return -1;
+			}
+		}
+	}
+	/* Guests' MACs are local to the first worker's switch: the others could not reach them */
+	if (cfg->qemu_socket[0] && cfg->workers > 1) {
+		snprintf(err, errlen,
+			 "--workers: invalid value '%u' with --qemu-socket (guests are served by "
+			 "one worker: use 1)",
+			 cfg->workers);
 		return -1;
 	}
 	if (!cfg->group_set && !cfg->n_peers) {

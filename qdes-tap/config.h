@@ -14,9 +14,11 @@
 #include "ether.h"
 #include "proto.h"
 
-#define CONFIG_MAX_ADDRS	   16
-#define CONFIG_MAX_PEERS	   32
-#define CONFIG_DEFAULT_IFNAME	   "qdes0"
+#define CONFIG_MAX_ADDRS      16
+#define CONFIG_MAX_PEERS      32
+#define CONFIG_DEFAULT_IFNAME "qdes0"
+/* -i none: no TAP, a switch for guests on the QEMU socket only */
+#define CONFIG_NO_INTERFACE	   "none"
 #define CONFIG_DEFAULT_AGEING	   300
 #define CONFIG_DEFAULT_MAX_ENTRIES 65536
 #define CONFIG_MAX_MAX_ENTRIES	   (1U << 24)
@@ -62,6 +64,7 @@ struct qdes_config {
 	unsigned int max_entries; /* max_entries = N */
 	char netns[PATH_MAX];	  /* netns = NAME | PATH | PID, "": stay */
 	char bridge[IFNAMSIZ];	  /* bridge = IFNAME, "": none */
+	char qemu_socket[108];	  /* qemu_socket = PATH: guests' stream socket, "": none */
 	bool offload;		  /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
 	unsigned int workers;	  /* workers = N: threads, each a TAP queue and a socket */
 
@@ -76,6 +79,7 @@ enum config_action {
 };
 
 int config_family(const struct qdes_config *cfg);
+bool config_has_tap(const struct qdes_config *cfg);
 void config_init(struct qdes_config *cfg);
 int config_set(struct qdes_config *cfg, const char *key, const char *value, char *err,
 	       size_t errlen);

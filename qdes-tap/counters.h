@@ -38,7 +38,14 @@
 	X(tap_rx_gso)                                                                              \
 	X(tap_tx_gro)                                                                              \
 	X(udp_rx_gro)                                                                              \
-	X(drop_offload)
+	X(drop_offload)                                                                            \
+	X(qemu_rx_frames)                                                                          \
+	X(qemu_rx_bytes)                                                                           \
+	X(qemu_tx_frames)                                                                          \
+	X(qemu_tx_bytes)                                                                           \
+	X(qemu_tx_errors)                                                                          \
+	X(qemu_connected)                                                                          \
+	X(qemu_disconnected)
 
 struct qdes_counters {
 #define QDES_COUNTER_FIELD(name) uint64_t name;

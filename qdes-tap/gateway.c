@@ -179,7 +179,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 	w->sw.now = now;
 	w->sw.flood_peers = w->ul.peers;
 	w->sw.n_flood_peers = w->ul.n_peers;
-	if (switch_add_port(&w->sw, &w->tap.port) < 0 || switch_add_self(&w->sw, &w->ul.self) ||
+	if ((w->tap.fd >= 0 && switch_add_port(&w->sw, &w->tap.port) < 0) ||
+	    switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {
 		snprintf(err, errlen, "switch: no room for the TAP port");
@@ -216,6 +217,7 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->netns_fd = -1;
+	gw->guests.fd = -1;
 	gw->mtu = cfg->mtu;
 	gw->w = calloc(cfg->workers, sizeof(*gw->w));
 	if (!gw->w) {
@@ -240,13 +242,15 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	}
 	if (underlay_link(gw, &uo.ifindex, err, errlen))
 		goto fail;
-	if (tap_open(&gw->w[0].tap, cfg->ifname, gw->netns_fd, cfg->offload, mq, &gw->w[0].cnt, tmp,
-		     sizeof(tmp))) {
-		snprintf(err, errlen, "%s", tmp);
-		goto fail;
+	if (config_has_tap(cfg)) {
+		if (tap_open(&gw->w[0].tap, cfg->ifname, gw->netns_fd, cfg->offload, mq,
+			     &gw->w[0].cnt, tmp, sizeof(tmp))) {
+			snprintf(err, errlen, "%s", tmp);
+			goto fail;
+		}
+		if (configure_link(gw, err, errlen))
+			goto fail;
 	}
-	if (configure_link(gw, err, errlen))
-		goto fail;
 
 	/* The FDB hash is keyed: MACs come from the network and must not choose our buckets. */
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
@@ -277,6 +281,9 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	for (i = 0; i < gw->n_workers; i++)
 		if (worker_start(gw, &gw->w[i], &uo, now, err, errlen))
 			goto fail;
+	/* Last: a guest may connect as soon as the socket exists */
+	if (cfg->qemu_socket[0] && stream_listen(&gw->guests, cfg->qemu_socket, err, errlen))
+		goto fail;
 	return 0;
 fail:
 	gateway_stop(gw);
@@ -296,6 +303,11 @@ void gateway_stop(struct gateway *gw)
 	struct worker *first = gw->n_workers ? &gw->w[0] : NULL;
 	unsigned int i;
 
+	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
+		stream_conn_free(gw->conns[i]);
+		gw->conns[i] = NULL;
+	}
+	stream_unlisten(&gw->guests);
 	/* VXLAN has no leave notice: its members age our MACs out */
 	if (first && first->ul.ucast_fd >= 0 && proto_encap(cfg->encap)->leave) {
 		uint8_t hdr[PROTO_HEADROOM];
@@ -346,6 +358,7 @@ int gateway_tap_ready(struct worker *w, uint64_t now)
 	for (round = 0; round < 4; round++) {
 		n = tap_recv(&w->tap, on_tap_frame, w);
 		underlay_flush(&w->ul);
+		switch_flush_ports(&w->sw);
 		if (n < TAP_BATCH)
 			return n < 0 ? -1 : 0;
 	}
@@ -370,6 +383,86 @@ int gateway_underlay_ready(struct worker *w, int fd, uint64_t now)
 	return n < 0 ? -1 : 0;
 }
 
+/**
+ * gateway_guest_accept() - A guest connected to the QEMU socket: make it a port
+ * @gw:		gateway
+ *
+ * Guests are ports of the first worker's switch (qemu_socket= needs workers = 1).
+ *
+ * Return: the guest's port, or NULL with errno set: EAGAIN when no one else is waiting
+ */
+struct stream_conn *gateway_guest_accept(struct gateway *gw)
+{
+	struct worker *w = &gw->w[0];
+	struct stream_conn *c;
+	int id;
+
+	c = stream_accept(&gw->guests, gw->mtu, &w->cnt);
+	if (!c) {
+		if (errno != EAGAIN && errno != EINTR)
+			warn("qemu socket %s: cannot accept a guest: %s", gw->guests.path,
+			     strerror(errno));
+		return NULL;
+	}
+	id = switch_add_port(&w->sw, &c->port);
+	if (id < 0) {
+		warn("qemu socket %s: %s refused: all %d switch ports are taken", gw->guests.path,
+		     c->port.name, SWITCH_MAX_PORTS);
+		stream_conn_free(c);
+		errno = ENOSPC;
+		return NULL;
+	}
+	gw->conns[id] = c;
+	w->cnt.qemu_connected++;
+	notice("qemu socket %s: guest %s connected (pid %d)", gw->guests.path, c->port.name,
+	       (int)c->pid);
+	return c;
+}
+
+static void on_guest_frame(void *arg, struct stream_conn *c, uint8_t *frame, size_t len)
+{
+	struct worker *w = arg;
+
+	switch_from_port(&w->sw, &c->port, frame, len, NULL);
+}
+
+/*
+ * A guest's socket is readable: forward up to a few reads' worth of frames, each read closed by
+ * one batched send (its frames live in the port's arena until the next read).
+ * Return: 0, or -1 when the guest is gone (gateway_guest_close() it)
+ */
+int gateway_guest_ready(struct gateway *gw, struct stream_conn *c, uint64_t now)
+{
+	struct worker *w = &gw->w[0];
+	int round, n = 0;
+
+	w->sw.now = now;
+	for (round = 0; round < 4; round++) {
+		n = stream_recv(c, on_guest_frame, w);
+		underlay_flush(&w->ul);
+		switch_flush_ports(&w->sw);
+		if (n <= 0)
+			break;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Remove a guest's port, its MACs with it, and free it */
+void gateway_guest_close(struct gateway *gw, struct stream_conn *c)
+{
+	struct worker *w = &gw->w[0];
+	uint64_t flushed = w->cnt.fdb_flushed;
+
+	switch_del_port(&w->sw, &c->port);
+	if (c->port.id < SWITCH_MAX_PORTS && gw->conns[c->port.id] == c)
+		gw->conns[c->port.id] = NULL;
+	w->cnt.qemu_disconnected++;
+	notice("qemu socket %s: guest %s disconnected: %s; %llu fdb entries flushed",
+	       gw->guests.path, c->port.name, c->err[0] ? c->err : "closed",
+	       (unsigned long long)(w->cnt.fdb_flushed - flushed));
+	stream_conn_free(c);
+}
+
 void gateway_age(struct gateway *gw, uint64_t now)
 {
 	gw->w[0].sw.now = now;
@@ -390,5 +483,5 @@ void gateway_dump(struct gateway *gw, uint64_t now)
 #undef SUM_COUNTER
 	}
 	gw->w[0].sw.now = now;
-	switch_dump(&gw->w[0].sw, gw->w[0].tap.name, &total);
+	switch_dump(&gw->w[0].sw, gw->cfg->ifname, &total);
 }

@@ -9,6 +9,7 @@
 #include "counters.h"
 #include "fdb.h"
 #include "netlink.h"
+#include "stream.h"
 #include "switch.h"
 #include "tap.h"
 #include "underlay.h"
@@ -45,6 +46,8 @@ struct worker {
  * @added:	which of cfg->addrs we added (and so remove from a persistent TAP at exit)
  * @n_workers:	workers in @w
  * @w:		the workers
+ * @guests:	the QEMU stream socket (qemu_socket=), fd -1 without one
+ * @conns:	connected guests, by their port id on the first worker's switch
  */
 struct gateway {
 	const struct qdes_config *cfg;
@@ -57,12 +60,17 @@ struct gateway {
 	bool added[CONFIG_MAX_ADDRS];
 	unsigned int n_workers;
 	struct worker *w;
+	struct stream_listener guests;
+	struct stream_conn *conns[SWITCH_MAX_PORTS];
 };
 
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen);
 void gateway_stop(struct gateway *gw);
 int gateway_tap_ready(struct worker *w, uint64_t now);
 int gateway_underlay_ready(struct worker *w, int fd, uint64_t now);
+struct stream_conn *gateway_guest_accept(struct gateway *gw);
+int gateway_guest_ready(struct gateway *gw, struct stream_conn *c, uint64_t now);
+void gateway_guest_close(struct gateway *gw, struct stream_conn *c);
 void gateway_age(struct gateway *gw, uint64_t now);
 void gateway_dump(struct gateway *gw, uint64_t now);
 

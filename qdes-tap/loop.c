@@ -4,7 +4,8 @@
  * libuv only says which descriptor is ready and when a timer or signal fires; the data path
  * is plain calls into the gateway over its fixed buffers. Worker 0 runs in the main thread's
  * loop, with the signals, the ageing timer and the multicast socket; every further worker has
- * its own thread and loop, polling its own TAP queue and unicast socket.
+ * its own thread and loop, polling its own TAP queue and unicast socket. QEMU guests on the
+ * stream socket are ports of worker 0: the main loop polls the listening socket and each guest.
  */
 
 #include <pthread.h>
@@ -46,10 +47,24 @@ struct wloop {
 	int failed;
 };
 
+/**
+ * struct gpoll - one connected guest's poll
+ * @poll:	its socket: readable always, writable while output waits
+ * @c:		the guest's port
+ * @l:		the main loop
+ */
+struct gpoll {
+	uv_poll_t poll;
+	struct stream_conn *c;
+	struct loop *l;
+};
+
 struct loop {
 	uv_loop_t uv;
 	struct gateway *gw;
 	struct wloop *wl;
+	uv_poll_t listen_poll;
+	struct gpoll *guests[SWITCH_MAX_PORTS];
 	uv_timer_t age_timer;
 	uv_signal_t sig_int, sig_term, sig_usr1, sig_hup;
 	uv_async_t failure;
@@ -94,6 +109,107 @@ static void on_underlay(uv_poll_t *h, int status, int events)
 		err("underlay socket failed: %s",
 		    status < 0 ? uv_strerror(status) : strerror(errno));
 		worker_failed(wl);
+	}
+}
+
+static void free_gpoll(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/* The guest is gone or broken: its port and MACs go, the other guests carry on */
+static void guest_close(struct gpoll *g)
+{
+	struct loop *l = g->l;
+
+	uv_poll_stop(&g->poll);
+	l->guests[g->c->port.id] = NULL;
+	g->c->want = NULL;
+	gateway_guest_close(l->gw, g->c);
+	g->c = NULL;
+	uv_close((uv_handle_t *)&g->poll, free_gpoll);
+}
+
+static void on_guest(uv_poll_t *h, int status, int events)
+{
+	struct gpoll *g = h->data;
+
+	if (status < 0) {
+		snprintf(g->c->err, sizeof(g->c->err), "%s", uv_strerror(status));
+		guest_close(g);
+		return;
+	}
+	if ((events & UV_WRITABLE) && stream_write(g->c)) {
+		guest_close(g);
+		return;
+	}
+	if ((events & (UV_READABLE | UV_DISCONNECT)) &&
+	    gateway_guest_ready(g->l->gw, g->c, uv_now(&g->l->uv)))
+		guest_close(g);
+}
+
+/* Output is waiting for a guest that did not take it all: poll for writability until it has */
+static void guest_want_write(struct stream_conn *c, bool want)
+{
+	struct gpoll *g = c->owner;
+	int r;
+
+	r = uv_poll_start(&g->poll, UV_READABLE | UV_DISCONNECT | (want ? UV_WRITABLE : 0),
+			  on_guest);
+	if (r)
+		err("qemu socket: %s: %s", c->port.name, uv_strerror(r));
+}
+
+static void on_listen(uv_poll_t *h, int status, int events)
+{
+	struct loop *l = h->data;
+	struct stream_conn *c;
+	struct gpoll *g;
+	int r;
+
+	(void)events;
+	if (status < 0) {
+		err("qemu socket %s: %s", l->gw->guests.path, uv_strerror(status));
+		stop(l, 1);
+		return;
+	}
+	while ((c = gateway_guest_accept(l->gw))) {
+		g = calloc(1, sizeof(*g));
+		r = g ? uv_poll_init(&l->uv, &g->poll, c->fd) : UV_ENOMEM;
+		if (!r) {
+			g->poll.data = g;
+			g->c = c;
+			g->l = l;
+			r = uv_poll_start(&g->poll, UV_READABLE | UV_DISCONNECT, on_guest);
+			if (r)
+				uv_close((uv_handle_t *)&g->poll, free_gpoll);
+		} else {
+			free(g);
+		}
+		if (r) {
+			snprintf(c->err, sizeof(c->err), "event loop: %s", uv_strerror(r));
+			gateway_guest_close(l->gw, c);
+			continue;
+		}
+		c->owner = g;
+		c->want = guest_want_write;
+		l->guests[c->port.id] = g;
+	}
+}
+
+/* At the end: the guests' polls go before the loop does (the gateway frees the ports) */
+static void close_guests(struct loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
+		struct gpoll *g = l->guests[i];
+
+		if (g) {
+			g->c->want = NULL;
+			uv_close((uv_handle_t *)&g->poll, free_gpoll);
+			l->guests[i] = NULL;
+		}
 	}
 }
 
@@ -181,7 +297,7 @@ static int start_worker_polls(struct wloop *wl)
 {
 	int r;
 
-	if ((r = start_poll(wl, &wl->tap_poll, wl->w->tap.fd, on_tap)) ||
+	if ((wl->w->tap.fd >= 0 && (r = start_poll(wl, &wl->tap_poll, wl->w->tap.fd, on_tap))) ||
 	    (r = start_poll(wl, &wl->ucast_poll, wl->w->ul.ucast_fd, on_underlay)))
 		return r;
 	if (wl->w->ul.mcast_fd >= 0)
@@ -247,6 +363,13 @@ static int start_main(struct loop *l)
 		return r;
 	l->failure.data = l;
 	l->age_timer.data = l;
+	if (l->gw->guests.fd >= 0) {
+		if ((r = uv_poll_init(&l->uv, &l->listen_poll, l->gw->guests.fd)))
+			return r;
+		l->listen_poll.data = l;
+		if ((r = uv_poll_start(&l->listen_poll, UV_READABLE, on_listen)))
+			return r;
+	}
 	return uv_timer_start(&l->age_timer, on_age, AGEING_TICK_MS, AGEING_TICK_MS);
 }
 
@@ -303,6 +426,7 @@ int loop_run(struct gateway *gw)
 		pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	}
 	stop_workers(&l);
+	close_guests(&l);
 	for (i = 0; i < gw->n_workers; i++)
 		if (__atomic_load_n(&l.wl[i].failed, __ATOMIC_RELAXED))
 			l.exit_code = 1;

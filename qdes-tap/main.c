@@ -24,7 +24,7 @@ int main(int argc, char *argv[])
 	static struct qdes_config cfg;
 	static struct gateway gw;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
-	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "";
+	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32];
 	enum config_action action;
 	sigset_t stop_sigs;
 	int ret;
@@ -63,9 +63,14 @@ int main(int argc, char *argv[])
 	}
 	if (cfg.n_peers)
 		snprintf(p, sizeof(p), ", %u peer%s", cfg.n_peers, cfg.n_peers == 1 ? "" : "s");
-	notice("%s: up, mtu %u, network %u, group %s%s, local %s%s", gw.w[0].tap.name, gw.mtu,
-	       cfg.network_id, cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
-	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)));
+	if (proto_encap(cfg.encap)->has_netid)
+		snprintf(n, sizeof(n), "network %u", cfg.network_id);
+	else
+		snprintf(n, sizeof(n), "encap %s", proto_encap(cfg.encap)->name);
+	notice("%s: up, mtu %u, %s, group %s%s, local %s%s%s%s", cfg.ifname, gw.mtu, n,
+	       cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
+	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)),
+	       cfg.qemu_socket[0] ? ", qemu socket " : "", cfg.qemu_socket);
 	ret = loop_run(&gw);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);

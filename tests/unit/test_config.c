@@ -893,6 +893,57 @@ static void test_encap(void **state)
 		fail_msg("error \"%s\", want \"%s\"", err, want);
 }
 
+/* qemu_socket = PATH, and interface none: a switch for guests only, nothing of a TAP */
+static void test_qemu_socket(void **state)
+{
+	char path[PATH_MAX], longp[200];
+	struct qdes_config cfg;
+
+	(void)state;
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--qemu-socket", "/run/q.sock"));
+	assert_string_equal(cfg.qemu_socket, "/run/q.sock");
+	assert_true(config_has_tap(&cfg));
+	ok(&cfg, ARGV("-i", "none", "--qemu-socket", "q.sock", "-g", "239.1.1.1:5000", "-n", "42"));
+	assert_false(config_has_tap(&cfg));
+	assert_string_equal(cfg.ifname, "none");
+
+	fails("--interface none: needs --qemu-socket (or qemu_socket= in the ini file): a switch "
+	      "without an interface serves guests only",
+	      ARGV("-i", "none", "-g", "239.1.1.1:5000", "-n", "42"));
+	fails("--address (or address= in the ini file): needs an interface, not with --interface "
+	      "none",
+	      ARGV("-i", "none", "--qemu-socket", "q", "-g", "239.1.1.1:5000", "-n", "42", "-a",
+		   "10.42.0.1/24"));
+	fails("--mac (or mac= in the ini file): needs an interface, not with --interface none",
+	      ARGV("-i", "none", "--qemu-socket", "q", "-g", "239.1.1.1:5000", "-n", "42", "-m",
+		   "02:00:00:00:00:01"));
+	fails("--netns (or netns= in the ini file): needs an interface, not with --interface none",
+	      ARGV("-i", "none", "--qemu-socket", "q", "-g", "239.1.1.1:5000", "-n", "42",
+		   "--netns", "web"));
+	fails("--bridge (or bridge= in the ini file): needs an interface, not with --interface "
+	      "none",
+	      ARGV("-i", "none", "--qemu-socket", "q", "-g", "239.1.1.1:5000", "-n", "42",
+		   "--bridge", "br0"));
+	fails("--workers: invalid value '2' with --qemu-socket (guests are served by one worker: "
+	      "use 1)",
+	      ARGV("--qemu-socket", "q", "-g", "239.1.1.1:5000", "-n", "42", "--workers", "2"));
+	fails("--qemu-socket: invalid value '' (expected a socket path of 1 to 107 bytes)",
+	      ARGV("--qemu-socket", "", "-g", "239.1.1.1:5000", "-n", "42"));
+	memset(longp, 'q', 108);
+	longp[108] = '\0';
+	fails("--qemu-socket: invalid value "
+	      "'qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	      "qq"
+	      "qqqqqqqqqqq...' (expected a socket path of 1 to 107 bytes)",
+	      ARGV("--qemu-socket", longp, "-g", "239.1.1.1:5000", "-n", "42"));
+
+	/* the section of interface none is [none] */
+	write_ini(path, "[none]\ngroup = 239.1.1.1:5000\nnetwork_id = 42\nqemu_socket = /q\n");
+	ok(&cfg, ARGV("-c", path));
+	assert_false(config_has_tap(&cfg));
+	assert_string_equal(cfg.qemu_socket, "/q");
+}
+
 static void test_bad_interface_and_config(void **state)
 {
 	char path[PATH_MAX], want[CONFIG_ERRLEN];
@@ -1319,6 +1370,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_bad_interface_and_config),
 		cmocka_unit_test(test_encap),
+		cmocka_unit_test(test_qemu_socket),
 		cmocka_unit_test(test_address_lists),
 		cmocka_unit_test(test_unknown_option),
 		cmocka_unit_test(test_missing_argument),

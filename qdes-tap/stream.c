@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* stream.c - QEMU guests on a unix stream socket (-netdev stream): one switch port per guest
+ *
+ * QEMU 7.2+ connects a NIC to a unix stream socket with
+ *	-netdev stream,id=n0,server=off,addr.type=unix,addr.path=PATH
+ * and frames travel as a 4-byte big-endian length followed by the frame, both ways (the format
+ * of -netdev socket,connect= too). Every connection becomes a port of the switch.
+ *
+ * Receive: read as much as fits, cut out every whole frame, copy each into the arena with
+ * headroom for the encapsulation (the underlay batches datagrams by pointer until its flush, so
+ * frames must not move while a read is parsed), and keep a partial frame for the next read.
+ * A length no NIC would send means the stream is not what we think: the guest is disconnected.
+ *
+ * Send: frames are framed into one output buffer per guest and written at the end of the burst
+ * (the port's flush), so a burst is one write. A guest that does not read fills its buffer and
+ * then loses frames (counted), as with a full NIC queue; the rest of the switch never waits.
+ * A TCP super-frame from the TAP is cut into frames of the segment MTU on the way in, since a
+ * QEMU stream carries no vnet header.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ether.h"
+#include "log.h"
+#include "offload.h"
+#include "proto.h"
+#include "stream.h"
+
+/* Frames in the arena start 8-byte aligned, as in the TAP's slots */
+#define ARENA_ALIGN 8
+/* Worst case of one read: every frame as short as can be, each with headroom and padding */
+#define STREAM_ARENA                                                                               \
+	(STREAM_RX_BUF +                                                                           \
+	 STREAM_RX_BUF / (STREAM_LEN_HDR + ETH_HLEN_) * (PROTO_HEADROOM + ARENA_ALIGN))
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Whether something accepts connections on @path now: a stale socket file refuses them */
+static bool in_use(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, r;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	memcpy(sa.sun_path, path, strlen(path));
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	/* EAGAIN: a full backlog, which also means a listener */
+	r = !r || errno == EAGAIN;
+	close(fd);
+	return r;
+}
+
+/**
+ * stream_listen() - Listen for guests on a unix socket
+ * @l:		filled in
+ * @path:	socket path (shorter than sun_path)
+ * @err:	one line on failure
+ * @errlen:	its size
+ *
+ * A socket file left behind by a run that did not stop cleanly is replaced; one that another
+ * process listens on, or a file that is not a socket, is an error.
+ *
+ * Return: 0, or -1 with @err set
+ */
+int stream_listen(struct stream_listener *l, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t len = strlen(path);
+	struct stat st;
+
+	l->fd = -1;
+	l->accepted = 0;
+	if (!len || len >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "qemu socket '%s': expected a path of 1 to %zu bytes", path,
+			 sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memcpy(l->path, path, len + 1);
+	memcpy(sa.sun_path, path, len);
+
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "qemu socket %s: exists and is not a socket", path);
+			return -1;
+		}
+		if (in_use(path)) {
+			snprintf(err, errlen, "qemu socket %s: in use by another process", path);
+			return -1;
+		}
+		if (unlink(path)) {
+			snprintf(err, errlen, "qemu socket %s: cannot remove the stale socket: %s",
+				 path, strerror(errno));
+			return -1;
+		}
+	}
+	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0) {
+		snprintf(err, errlen, "qemu socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(l->fd, 16)) {
+		snprintf(err, errlen, "qemu socket %s: %s", path, strerror(errno));
+		close(l->fd);
+		l->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop listening and remove the socket file */
+void stream_unlisten(struct stream_listener *l)
+{
+	if (l->fd < 0)
+		return;
+	close(l->fd);
+	l->fd = -1;
+	if (unlink(l->path) && errno != ENOENT)
+		warn("qemu socket %s: cannot remove: %s", l->path, strerror(errno));
+}
+
+static void stream_send(struct qdes_port *port, const uint8_t *frame, size_t len,
+			const struct virtio_net_hdr *vh);
+static void stream_flush(struct qdes_port *port);
+
+static const struct port_ops stream_ops = {
+	.kind = "qemu",
+	.send = stream_send,
+	.flush = stream_flush,
+};
+
+/**
+ * stream_conn_new() - A guest port on a connected stream socket
+ * @fd:		the socket, non-blocking; owned by the port from now on (closed on failure)
+ * @name:	port name, for logs and the FDB dump
+ * @mtu:	segment MTU
+ * @cnt:	counters
+ *
+ * Return: the port, or NULL with errno set (ENOMEM)
+ */
+struct stream_conn *stream_conn_new(int fd, const char *name, unsigned int mtu,
+				    struct qdes_counters *cnt)
+{
+	struct stream_conn *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->in = malloc(STREAM_RX_BUF);
+		c->arena = malloc(STREAM_ARENA);
+		c->out = malloc(STREAM_TX_BUF);
+	}
+	if (!c || !c->in || !c->arena || !c->out) {
+		if (c) {
+			free(c->in);
+			free(c->arena);
+			free(c->out);
+			free(c);
+		}
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->fd = fd;
+	c->mtu = mtu;
+	c->cnt = cnt;
+	c->port.ops = &stream_ops;
+	c->port.priv = c;
+	snprintf(c->port.name, sizeof(c->port.name), "%s", name);
+	return c;
+}
+
+/**
+ * stream_accept() - Take one waiting connection
+ * @l:		listener
+ * @mtu:	segment MTU
+ * @cnt:	counters of the new port
+ *
+ * Return: the new guest port (named qemu1, qemu2, ... in order of arrival), or NULL with errno
+ * set: EAGAIN when none is waiting
+ */
+struct stream_conn *stream_accept(struct stream_listener *l, unsigned int mtu,
+				  struct qdes_counters *cnt)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct stream_conn *c;
+	char name[IFNAMSIZ];
+	int fd;
+
+	fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	snprintf(name, sizeof(name), "qemu%u", ++l->accepted);
+	c = stream_conn_new(fd, name, mtu, cnt);
+	if (c && !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+		c->pid = cred.pid;
+	return c;
+}
+
+void stream_conn_free(struct stream_conn *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->in);
+	free(c->arena);
+	free(c->out);
+	free(c);
+}
+
+/**
+ * stream_recv() - Read from a guest and hand every whole frame to @fn
+ * @c:		guest port
+ * @fn:		called per frame; the frame has PROTO_HEADROOM writable bytes in front and stays
+ *		valid until the next call on @c
+ * @arg:	passed to @fn
+ *
+ * Frames shorter than an Ethernet header or longer than the segment allows are dropped and
+ * counted (drop_short, drop_oversize), their bytes skipped.
+ *
+ * Return: frames handed over (0: nothing to read now), or -1 when the connection is over: the
+ * guest closed it, it failed, or the stream is not QEMU's framing (@c->err says which)
+ */
+int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
+{
+	size_t off = 0, used = 0, max = (size_t)c->mtu + ETH_HLEN_ + 4;
+	int frames = 0;
+	ssize_t n;
+
+	/* A write failed since the last read: the connection is over */
+	if (c->err[0])
+		return -1;
+	n = read(c->fd, c->in + c->in_len, STREAM_RX_BUF - c->in_len);
+	if (n == 0) {
+		snprintf(c->err, sizeof(c->err), "closed by the guest");
+		return -1;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		snprintf(c->err, sizeof(c->err), "%s", strerror(errno));
+		return -1;
+	}
+	c->in_len += (size_t)n;
+
+	for (;;) {
+		size_t avail = c->in_len - off;
+		uint32_t len;
+		uint8_t *frame;
+
+		if (c->skip) {
+			size_t k = c->skip < avail ? c->skip : avail;
+
+			off += k;
+			c->skip -= k;
+			if (c->skip)
+				break;
+			continue;
+		}
+		if (avail < STREAM_LEN_HDR)
+			break;
+		len = get_be32(c->in + off);
+		if (len > STREAM_MAX_LEN) {
+			snprintf(c->err, sizeof(c->err), "frame length %u: not QEMU's framing",
+				 len);
+			return -1;
+		}
+		if (len < ETH_HLEN_ || len > max) {
+			/* Dropped unread: it may be longer than the buffer */
+			if (len < ETH_HLEN_)
+				c->cnt->drop_short++;
+			else
+				c->cnt->drop_oversize++;
+			off += STREAM_LEN_HDR;
+			c->skip = len;
+			continue;
+		}
+		if (avail < STREAM_LEN_HDR + len)
+			break;
+		frame = c->in + off + STREAM_LEN_HDR;
+		off += STREAM_LEN_HDR + len;
+		/* MTU + 14 bytes, 4 more only with an 802.1Q tag */
+		if (len > proto_max_frame(c->mtu, frame, len)) {
+			c->cnt->drop_oversize++;
+			continue;
+		}
+		memcpy(c->arena + used + PROTO_HEADROOM, frame, len);
+		frame = c->arena + used + PROTO_HEADROOM;
+		used += (PROTO_HEADROOM + len + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+		c->cnt->qemu_rx_frames++;
+		c->cnt->qemu_rx_bytes += len;
+		frames++;
+		fn(arg, c, frame, len);
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+	return frames;
+}
+
+static void set_want(struct stream_conn *c, bool want)
+{
+	if (c->want_write == want)
+		return;
+	c->want_write = want;
+	if (c->want)
+		c->want(c, want);
+}
+
+/* Room for @need more bytes of output, moving what is waiting to the front if that helps */
+static bool out_room(struct stream_conn *c, size_t need)
+{
+	if (STREAM_TX_BUF - c->out_len >= need)
+		return true;
+	if (c->out_off) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	return STREAM_TX_BUF - c->out_len >= need;
+}
+
+/*
+ * Queue one frame. A frame with a vnet header (from a TAP with offloads) is cut into frames of
+ * the segment MTU, its checksums completed, straight into the output buffer: each segment is
+ * laid out behind a 4-byte "encapsulation" that is then filled in with its length.
+ */
+static void stream_send(struct qdes_port *port, const uint8_t *frame, size_t len,
+			const struct virtio_net_hdr *vh)
+{
+	static const uint8_t no_len[STREAM_LEN_HDR];
+	struct stream_conn *c = port->priv;
+	struct offload_segs res;
+	size_t off, seg, max = (size_t)c->mtu + ETH_HLEN_;
+	unsigned int i;
+
+	if (c->fd < 0 || c->err[0])
+		return;
+	if (!vh) {
+		if (len > proto_max_frame(c->mtu, frame, len) ||
+		    !out_room(c, STREAM_LEN_HDR + len)) {
+			c->cnt->qemu_tx_errors++;
+			return;
+		}
+		put_be32(c->out + c->out_len, (uint32_t)len);
+		memcpy(c->out + c->out_len + STREAM_LEN_HDR, frame, len);
+		c->out_len += STREAM_LEN_HDR + len;
+		c->cnt->qemu_tx_frames++;
+		c->cnt->qemu_tx_bytes += len;
+		return;
+	}
+	/* A super-frame becomes at most ~64 KiB of segments plus their headers */
+	out_room(c, STREAM_TX_BUF / 2);
+	if (offload_tso_segment(vh, frame, len, no_len, STREAM_LEN_HDR, max, c->out + c->out_len,
+				STREAM_TX_BUF - c->out_len, &res)) {
+		c->cnt->qemu_tx_errors++;
+		return;
+	}
+	for (i = 0, off = 0; i < res.n; i++, off += seg) {
+		seg = i + 1 < res.n ? res.stride : res.total - off;
+		put_be32(c->out + c->out_len + off, (uint32_t)(seg - STREAM_LEN_HDR));
+		c->cnt->qemu_tx_frames++;
+		c->cnt->qemu_tx_bytes += seg - STREAM_LEN_HDR;
+	}
+	c->out_len += res.total;
+}
+
+/**
+ * stream_write() - Write out what is queued, as far as the socket takes it
+ * @c:		guest port
+ *
+ * What the socket does not take now stays queued, and the loop is asked (@c->want) to call
+ * again when it is writable.
+ *
+ * Return: 0, or -1 if the connection failed (@c->err set; what was queued is dropped)
+ */
+int stream_write(struct stream_conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			snprintf(c->err, sizeof(c->err), "%s", strerror(errno));
+			c->out_off = c->out_len = 0;
+			set_want(c, false);
+			return -1;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	set_want(c, c->out_len > 0);
+	return 0;
+}
+
+/* The end of a burst: one write for everything queued; a failure shows at the next read */
+static void stream_flush(struct qdes_port *port)
+{
+	struct stream_conn *c = port->priv;
+
+	if (c->out_len > c->out_off && !c->err[0])
+		stream_write(c);
+}

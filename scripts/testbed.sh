@@ -17,7 +17,8 @@
 #
 #   tb_create TAG N [--ipv6]    build it (--ipv6: the daemon's default group is [ff15::4242]:5000)
 #   tb_start TAG I [ARGS...]    start qdes-tap in host I with the defaults plus ARGS
-#   tb_start TAG I -- ARGS...   ... with exactly ARGS (no defaults)
+#   tb_start TAG I -- ARGS...   ... with exactly ARGS (no defaults); TB_WRAP="CMD ARGS": run
+#                               the daemon under CMD (setpriv ...: without privileges)
 #   tb_stop TAG I [SIG]         SIGTERM (or SIG), wait, print nothing, return the exit status
 #   tb_dump TAG I               SIGUSR1 and wait for the dump in the log
 #   tb_counter TAG I NAME       a counter's value in the latest dump
@@ -336,7 +337,9 @@ tb_start()
 	wc -l <"$log" >"$dir/h$i.start"
 	echo "$ifname" >"$dir/h$i.ifname"
 	echo "$wns" >"$dir/h$i.netns"
-	tb__spawn "$dir/h$i" ip netns exec "$ns" "$QDES_TAP" "${args[@]}" || return 1
+	# TB_WRAP: a command prefix for the daemon, e.g. setpriv to run it without privileges
+	read -ra a <<<"${TB_WRAP-}"
+	tb__spawn "$dir/h$i" ip netns exec "$ns" "${a[@]}" "$QDES_TAP" "${args[@]}" || return 1
 	local pid=$TB_PID start=$EPOCHREALTIME ok=0
 	while :; do
 		if [[ -s $dir/h$i.rc ]]; then
@@ -344,7 +347,9 @@ tb_start()
 			tb__since "$tag" "$i" start >&2
 			return 1
 		fi
-		if tb__iface_up "$wns" "$ifname" && tb__no_tentative "$wns" "$ifname" &&
+		# -i none: no interface to wait for, only the start line
+		if { [[ $ifname == none ]] ||
+			{ tb__iface_up "$wns" "$ifname" && tb__no_tentative "$wns" "$ifname"; }; } &&
 			{ ((quiet)) || tb__since "$tag" "$i" start | grep -q "$ifname: up"; }; then
 			ok=1
 			break
@@ -467,7 +472,7 @@ tb_port()
 	local -
 	set +e
 	local p pid
-	p=$(tb__since "$1" "$2" start | sed -nE 's/.*: up,.*local .*:([0-9]+)$/\1/p' | tail -n 1)
+	p=$(tb__since "$1" "$2" start | sed -nE 's/.*: up,.*local [^ ]*:([0-9]+)(,.*)?$/\1/p' | tail -n 1)
 	if [[ -z $p ]] && pid=$(tb_pid "$1" "$2"); then
 		p=$(tb_exec "$1" "$2" ss -Hunap | grep "pid=$pid," | grep -v ':5000 ' |
 			awk '{ n = split($4, a, ":"); print a[n]; exit }')

@@ -19,6 +19,10 @@ PACKAGES=(
 	kmod
 	# groff renders man/qdes-tap.8, which tests/bats/00-cli.bats checks against --help
 	groff-base
+	# QEMU guests of the end-to-end tests. scripts/qemu-guest.sh downloads (apt-get download,
+	# into a cache) their kernel and, unless installed, busybox-static: that package conflicts
+	# with busybox, which we leave alone
+	qemu-system-x86
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fuzz_proto.c - libFuzzer harness for the QDES v1 decoder: untrusted datagrams in, no crash out */
+/* fuzz_proto.c - libFuzzer harness for the datagram decoders: untrusted datagrams in, no crash out */
 
 /*
  * make fuzz (FUZZ_SECONDS=60) builds and runs it with clang.
@@ -43,6 +43,23 @@ static void check(const uint8_t *data, size_t size, uint16_t netid, unsigned int
 		abort();
 }
 
+/* encap raw: the datagram is the frame, and only length and source MAC are judged */
+static void check_raw(const uint8_t *data, size_t size, unsigned int mtu)
+{
+	struct proto_rx rx;
+	enum proto_verdict v = proto_raw_decode(data, size, 0, mtu, &rx);
+
+	if (v != PROTO_FRAME) {
+		if (rx.frame || rx.frame_len || v == PROTO_LEAVE || v >= PROTO_VERDICT_MAX)
+			abort();
+		return;
+	}
+	if (rx.frame != data || rx.frame_len != size || size < ETH_HLEN_ ||
+	    size > proto_max_frame(mtu, data, size) || mac_is_multicast(eth_src(data)) ||
+	    mac_is_zero(eth_src(data)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* The network id in the datagram itself, so the checks after it are reached at once */
@@ -52,5 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(data, size, 65535, 68);
 	check(data, size, own, 1500);
 	check(data, size, own, 0);
+	check_raw(data, size, 1458);
+	check_raw(data, size, 68);
 	return 0;
 }

@@ -74,6 +74,7 @@ test_fdb_MODS := fdb
 test_config_MODS := config proto
 test_switch_MODS := switch fdb proto
 test_offload_MODS := offload
+test_stream_MODS := stream offload proto
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:

@@ -52,7 +52,12 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Whether something accepts connections on @path now: a stale socket file refuses them */
+/*
+ * Whether a process may be using the socket at @path: only a stale socket file, one nothing
+ * listens on, refuses a connection with ECONNREFUSED. Any other answer means it is somebody's: a
+ * listener (EAGAIN: its backlog is full), a datagram socket (EPROTOTYPE), or one we may not
+ * connect to (EACCES)
+ */
 static bool in_use(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -63,8 +68,7 @@ static bool in_use(const char *path)
 		return false;
 	memcpy(sa.sun_path, path, strlen(path));
 	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	/* EAGAIN: a full backlog, which also means a listener */
-	r = !r || errno == EAGAIN;
+	r = !r || errno != ECONNREFUSED;
 	close(fd);
 	return r;
 }

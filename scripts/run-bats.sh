@@ -20,9 +20,11 @@ if ! command -v "${BATS:-bats}" >/dev/null; then
 	exit 1
 fi
 (($#)) || set -- "$repo/tests/bats"
-# namespaces of the helpers' per-test tags (qt-<4 hex>t<test number>-...)
-tagged_ns() { ip netns list | awk '$1 ~ /^qt-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]t[0-9]+-/ { print $1 }' | sort; }
-before=$(tagged_ns)
+# Every test of this run writes its tag here (qt_setup): only those namespaces are this run's to
+# check, so another suite running at the same time on the machine is never blamed on this one.
+QT_TAG_LOG=$(mktemp "${TMPDIR:-/tmp}/qt-run-tags.XXXXXX") || exit 1
+export QT_TAG_LOG
+trap 'rm -f "$QT_TAG_LOG"' EXIT
 
 passed=0 failed=0 skipped=0 planned='' status=1
 marker="@@run-bats-status@@"
@@ -52,8 +54,8 @@ if [[ -n $planned && $planned != "$ran" ]]; then
 	echo "run-bats.sh: bats planned $planned tests but reported $ran" >&2
 	ok=0
 fi
-after=$(tagged_ns)
-left=$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')
+left=$(ip netns list | awk '{ print $1 }' | grep -F -f <(sed 's/.*/qt-&-/' "$QT_TAG_LOG" | sort -u) |
+	tr '\n' ' ')
 if [[ -n ${left// /} ]]; then
 	echo "run-bats.sh: namespaces left behind: $left" >&2
 	ok=0

@@ -52,6 +52,8 @@ qt_setup()
 	TAG="${QT_FTAG}t${BATS_TEST_NUMBER}"
 	TB=$(tb_dir "$TAG")
 	export TAG TB
+	# run-bats.sh checks that this run's tags leave no namespace behind
+	[[ -n ${QT_TAG_LOG-} ]] && echo "$TAG" >>"$QT_TAG_LOG"
 	tb_destroy "$TAG" 2>/dev/null
 	if [[ -n ${1-} ]]; then
 		tb_create "$TAG" "$@"

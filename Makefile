@@ -75,6 +75,7 @@ test_config_MODS := config proto
 test_switch_MODS := switch fdb proto
 test_offload_MODS := offload
 test_stream_MODS := stream offload proto
+test_privs_MODS := privs
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:

@@ -53,6 +53,7 @@ enum opt_id {
 	OPT_QEMU_SOCKET,
 	OPT_OFFLOAD,
 	OPT_WORKERS,
+	OPT_USER,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
 	OPT_QUIET,
@@ -207,6 +208,11 @@ static const struct config_opt config_opts[] = {
 	 .min = 1,
 	 .max = CONFIG_MAX_WORKERS,
 	 .help = "worker threads, each with a TAP queue and a socket, 1 to 64 (default 1)"},
+	{.id = OPT_USER,
+	 .key = "user",
+	 .name = "user",
+	 .arg = "USER",
+	 .help = "once set up, run as this user (NAME or UID), keeping only CAP_NET_ADMIN"},
 	{.id = OPT_LOG_LEVEL,
 	 .key = "log_level",
 	 .name = "log-level",
@@ -614,6 +620,30 @@ static int add_addresses(struct qdes_config *cfg, const char *s, bool list, char
 	return 0;
 }
 
+/*
+ * Only the syntax: whether the user exists is a question for the user database (NSS), asked at
+ * start. All digits is a UID, as for systemd's User=; (uid_t)-1 means "unchanged" to setresuid().
+ * ':' separates passwd fields and '/' would make a path of the home directory: no user has them;
+ * a leading '-' would read as an option wherever the name is passed on.
+ */
+static int set_user(struct qdes_config *cfg, const char *s, char *err, size_t errlen)
+{
+	static const char expected[] = "expected a user name or UID";
+	unsigned long uid;
+	const char *p;
+
+	if (!*s || strlen(s) >= sizeof(cfg->user) || *s == '-')
+		return invalid(err, errlen, s, expected);
+	for (p = s; *p; p++)
+		if (*p == ':' || *p == '/' || isspace((unsigned char)*p) ||
+		    iscntrl((unsigned char)*p))
+			return invalid(err, errlen, s, expected);
+	if (strspn(s, "0123456789") == strlen(s) && parse_ulong(s, 0, 4294967294UL, &uid))
+		return invalid(err, errlen, s, "expected a UID from 0 to 4294967294");
+	strcpy(cfg->user, s);
+	return 0;
+}
+
 static int set_log_level(struct qdes_config *cfg, const char *s, char *err, size_t errlen)
 {
 	size_t i;
@@ -721,6 +751,8 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 			return -1;
 		cfg->workers = (unsigned int)v;
 		return 0;
+	case OPT_USER:
+		return set_user(cfg, s, err, errlen);
 	case OPT_LOG_LEVEL:
 		return set_log_level(cfg, s, err, errlen);
 	case OPT_SYSLOG:

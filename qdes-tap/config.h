@@ -26,6 +26,8 @@
 #define CONFIG_MAX_MTU		   65000
 #define CONFIG_ERRLEN		   512
 #define CONFIG_MAX_WORKERS	   64
+/* Longer than any name useradd(8) or an NSS backend hands out (LOGIN_NAME_MAX is 256) */
+#define CONFIG_USER_LEN 256
 
 /**
  * struct qdes_config - everything one qdes-tap process is told to do
@@ -67,6 +69,9 @@ struct qdes_config {
 	char qemu_socket[108];	  /* qemu_socket = PATH: guests' stream socket, "": none */
 	bool offload;		  /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
 	unsigned int workers;	  /* workers = N: threads, each a TAP queue and a socket */
+
+	/* An interface key, since one process serves one interface: [global] gives the default */
+	char user[CONFIG_USER_LEN]; /* user = NAME | UID: run as it once set up, "": stay */
 
 	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
 	bool use_syslog; /* syslog = yes|no */

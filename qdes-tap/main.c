@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* main.c - qdes-tap: command line, start, run, exit status */
 
+#include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
 #include "loop.h"
+#include "privs.h"
 
 /* ", 2 workers" on the start line when there is more than one */
 static const char *workers_note(const struct qdes_config *cfg, char *buf, size_t len)
@@ -19,10 +24,55 @@ static const char *workers_note(const struct qdes_config *cfg, char *buf, size_t
 	return buf;
 }
 
+/* One line in the log; on stderr as well with syslog, since whoever started us reads that first */
+static void start_failed(const struct qdes_config *cfg, const char *msg)
+{
+	err("%s", msg);
+	if (cfg->use_syslog)
+		fprintf(stderr, "qdes-tap: %s\n", msg);
+}
+
+/*
+ * Become cfg->user once everything is open. The QEMU socket was created by root: the user's
+ * unprivileged QEMU needs it to be theirs to connect (connect() wants write permission on it).
+ */
+static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size_t len)
+{
+	char dir[sizeof(gw->guests.path)];
+	const char *d;
+
+	if (!pv->switch_ids) {
+		notice("user %s: already running as uid %u, nothing to drop", pv->name,
+		       (unsigned int)pv->uid);
+		return 0;
+	}
+	if (gw->guests.fd >= 0 && lchown(gw->guests.path, pv->uid, pv->gid)) {
+		snprintf(msg, len, "qemu socket %s: cannot give it to user %s: %s", gw->guests.path,
+			 pv->name, strerror(errno));
+		return -1;
+	}
+	if (privs_drop(pv, msg, len))
+		return -1;
+	notice("dropped privileges to %s (uid %u, gid %u), keeping %s", pv->name,
+	       (unsigned int)pv->uid, (unsigned int)pv->gid,
+	       pv->kept ? "CAP_NET_ADMIN" : "no capabilities");
+	/* The socket is removed at exit by this user now: say at once if that cannot work */
+	if (gw->guests.fd >= 0) {
+		snprintf(dir, sizeof(dir), "%s", gw->guests.path);
+		d = dirname(dir);
+		if (access(d, W_OK | X_OK))
+			warn("qemu socket %s: directory %s is not writable by %s: the socket will "
+			     "stay behind at exit (the next start replaces it)",
+			     gw->guests.path, d, pv->name);
+	}
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	static struct qdes_config cfg;
 	static struct gateway gw;
+	static struct privs pv;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
 	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32];
 	enum config_action action;
@@ -54,13 +104,28 @@ int main(int argc, char *argv[])
 	sigaddset(&stop_sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 
+	/* Before anything is opened, so that a user who does not exist leaves nothing behind */
+	if (cfg.user[0]) {
+		ret = privs_resolve(&pv, cfg.user, msg, sizeof(msg));
+		if (ret) {
+			start_failed(&cfg, msg);
+			privs_free(&pv);
+			return ret == PRIVS_NO_USER ? 2 : 1;
+		}
+	}
 	if (gateway_start(&gw, &cfg, msg, sizeof(msg))) {
-		err("%s", msg);
-		/* Whoever started us reads stderr first: the one line must be there too */
-		if (cfg.use_syslog)
-			fprintf(stderr, "qdes-tap: %s\n", msg);
+		start_failed(&cfg, msg);
+		privs_free(&pv);
 		return 1;
 	}
+	/* Before loop_run() starts the workers: capabilities are per thread */
+	if (cfg.user[0] && drop_privileges(&gw, &pv, msg, sizeof(msg))) {
+		start_failed(&cfg, msg);
+		gateway_stop(&gw);
+		privs_free(&pv);
+		return 1;
+	}
+	privs_free(&pv);
 	if (cfg.n_peers)
 		snprintf(p, sizeof(p), ", %u peer%s", cfg.n_peers, cfg.n_peers == 1 ? "" : "s");
 	if (proto_encap(cfg.encap)->has_netid)

@@ -169,7 +169,7 @@ expect_one_line_error()
 		[group]=239.1.1.1:5000 [peer]='10.77.0.2:5001 10.77.0.3:5001' [network_id]=42 [address]='10.42.0.1/24, fd42::1/64'
 		[mac]=02:00:00:00:00:01 [mtu]=1450 [local]=127.0.0.1 [dev]=lo [port]=0 [ttl]=1
 		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0 [offload]=yes [workers]=2
-		[log_level]=info [syslog]=no [encap]=vxlan [qemu_socket]=/tmp/qt-cli.sock
+		[log_level]=info [syslog]=no [encap]=vxlan [qemu_socket]=/tmp/qt-cli.sock [user]=nobody
 	)
 	local keys
 	keys=$(man_ini_keys)

@@ -230,6 +230,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.bridge, "");
 	assert_int_equal(cfg.log_level, LOG_LVL_NOTICE);
 	assert_false(cfg.use_syslog);
+	assert_string_equal(cfg.user, "");
 }
 
 static void test_canonical(void **state)
@@ -506,6 +507,7 @@ static void test_usage(void **state)
 		"--verbose",
 		"--quiet",
 		"--syslog",
+		"--user USER",
 		"--help",
 		"--version",
 	};
@@ -776,6 +778,17 @@ static const struct bad bad_values[] = {
 	 "invalid value '3' (expected error, warning, notice, info or debug)"},
 	{"log-level", "log_level", "",
 	 "invalid value '' (expected error, warning, notice, info or debug)"},
+	{"user", "user", "", "invalid value '' (expected a user name or UID)"},
+	{"user", "user", "-root", "invalid value '-root' (expected a user name or UID)"},
+	{"user", "user", "qdes:tap", "invalid value 'qdes:tap' (expected a user name or UID)"},
+	{"user", "user", "../root", "invalid value '../root' (expected a user name or UID)"},
+	{"user", "user", "qdes tap", "invalid value 'qdes tap' (expected a user name or UID)"},
+	{"user", "user", "qdes\ttap", "invalid value 'qdes?tap' (expected a user name or UID)",
+	 true},
+	{"user", "user", "4294967295",
+	 "invalid value '4294967295' (expected a UID from 0 to 4294967294)"},
+	{"user", "user", "99999999999999999999",
+	 "invalid value '99999999999999999999' (expected a UID from 0 to 4294967294)"},
 	{NULL, "syslog", "maybe", "invalid value 'maybe' (expected yes or no)"},
 	{NULL, "syslog", "", "invalid value '' (expected yes or no)"},
 };
@@ -891,6 +904,58 @@ static void test_encap(void **state)
 		 path);
 	if (!run(&cfg, &act, err, ARGV("-c", path)) || strcmp(err, want))
 		fail_msg("error \"%s\", want \"%s\"", err, want);
+}
+
+/* user = NAME|UID: only its syntax here; whether the user exists is asked at start */
+static void test_user(void **state)
+{
+	char path[PATH_MAX], name[CONFIG_USER_LEN + 1], want[CONFIG_ERRLEN];
+	struct qdes_config cfg;
+
+	(void)state;
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user", "nobody"));
+	assert_string_equal(cfg.user, "nobody");
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user=0"));
+	assert_string_equal(cfg.user, "0");
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user", "4294967294"));
+	assert_string_equal(cfg.user, "4294967294");
+	/* the last one wins, as for every option */
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user", "a", "--user", "65534"));
+	assert_string_equal(cfg.user, "65534");
+	/* unknown users pass: NSS answers at start, where the error is "no such user" */
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user", "qt-no-such-user"));
+	assert_string_equal(cfg.user, "qt-no-such-user");
+
+	/* what NSS backends hand out goes through: case, dots, '@', '$' of machine accounts */
+	config_init(&cfg);
+	set_ok(&cfg, "user", "Jane.Doe@EXAMPLE.ORG");
+	assert_string_equal(cfg.user, "Jane.Doe@EXAMPLE.ORG");
+	set_ok(&cfg, "USER", "host$");
+	assert_string_equal(cfg.user, "host$");
+	memset(name, 'u', CONFIG_USER_LEN - 1);
+	name[CONFIG_USER_LEN - 1] = '\0';
+	set_ok(&cfg, "user", name);
+	assert_string_equal(cfg.user, name);
+	name[CONFIG_USER_LEN - 1] = 'u';
+	name[CONFIG_USER_LEN] = '\0';
+	snprintf(want, sizeof(want), "user: invalid value '%.96s...' (expected a user name or UID)",
+		 name);
+	set_fails("user", name, want);
+
+	/* an interface key: [global] gives the default, a section its own, the command line wins */
+	write_ini(path, "[global]\nuser = qdes-tap\n[qdes0]\ngroup = 239.1.1.1:5000\n"
+			"network_id = 42\n[qdes1]\ngroup = 239.1.1.1:5000\nnetwork_id = 43\n"
+			"user = alice\n");
+	ok(&cfg, ARGV("-c", path, "-i", "qdes0"));
+	assert_string_equal(cfg.user, "qdes-tap");
+	ok(&cfg, ARGV("-c", path, "-i", "qdes1"));
+	assert_string_equal(cfg.user, "alice");
+	ok(&cfg, ARGV("-c", path, "-i", "qdes1", "--user", "1000"));
+	assert_string_equal(cfg.user, "1000");
+	load_fails("[qdes0]\nuser = a:b\n", NULL,
+		   "[qdes0] user: invalid value 'a:b' (expected a user name or UID)");
+	fails("--user: missing argument (expected USER)",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "42", "--user"));
 }
 
 /* qemu_socket = PATH, and interface none: a switch for guests only, nothing of a TAP */
@@ -1371,6 +1436,7 @@ int main(void)
 		cmocka_unit_test(test_bad_interface_and_config),
 		cmocka_unit_test(test_encap),
 		cmocka_unit_test(test_qemu_socket),
+		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_address_lists),
 		cmocka_unit_test(test_unknown_option),
 		cmocka_unit_test(test_missing_argument),

@@ -71,7 +71,7 @@ build/san/%.o: qdes-tap/%.c | build/san
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config proto
+test_config_MODS := config ini parse proto
 test_switch_MODS := switch fdb proto
 test_offload_MODS := offload
 test_stream_MODS := stream offload proto

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <iniparser.h>
 
@@ -437,7 +439,8 @@ int config_load_ini(struct qdes_config *cfg, const char *path, const char *secti
 	struct ini_file ini = {.path = path};
 	char v[QUOTE_MAX + 4], lc[IFNAMSIZ];
 	const char *name = NULL;
-	int ret = -1;
+	int ret = -1, fd;
+	struct stat st;
 	size_t i;
 	FILE *f;
 
@@ -446,21 +449,24 @@ int config_load_ini(struct qdes_config *cfg, const char *path, const char *secti
 			 parse_quote(path, v));
 		return -1;
 	}
-	/* iniparser would only say "cannot open", and on stderr */
-	f = fopen(path, "r");
-	if (!f) {
+	/* iniparser would only say "cannot open", and on stderr. Non-blocking: opening a FIFO
+	 * with no writer would otherwise wait forever, before the check below could refuse it. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
 	/* /dev/zero or a FIFO would never end */
-	{
-		struct stat st;
-
-		if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-			snprintf(err, errlen, "%s: cannot read: not a regular file", path);
-			fclose(f);
-			return -1;
-		}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	if (ini_scan(&ini, f)) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));

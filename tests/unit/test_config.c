@@ -1399,6 +1399,12 @@ static void test_ini_cannot_read(void **state)
 	fails(want, ARGV("-c", tmpdir));
 	/* a file that never ends */
 	fails("/dev/zero: cannot read: not a regular file", ARGV("-c", "/dev/zero"));
+	/* a FIFO nobody writes to: refused at once, not waited on at open */
+	snprintf(path, sizeof(path), "%s/fifo.ini", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(want, sizeof(want), "%s: cannot read: not a regular file", path);
+	fails(want, ARGV("-c", path));
+	unlink(path);
 	/* a kernel name template would pick a name we do not know */
 	fails("--interface: invalid value 'q%d' (expected an interface name: 1 to 15 characters, "
 	      "no '/', ':', '%' or spaces)",

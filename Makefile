@@ -76,6 +76,7 @@ test_switch_MODS := switch fdb proto
 test_offload_MODS := offload
 test_stream_MODS := stream offload proto
 test_privs_MODS := privs
+test_underlay_MODS := underlay offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:

@@ -401,9 +401,31 @@ static void queue_msg(struct underlay *ul, const union qdes_sockaddr *dst, const
 }
 
 /*
+ * Cut a super-frame into the free GSO slots from @slot on.
+ * Return: how many slots it takes, or 0 if it is malformed or does not fit
+ */
+static unsigned int segment_into(struct underlay *ul, unsigned int slot, const uint8_t *dgram,
+				 size_t len, const struct virtio_net_hdr *vh,
+				 struct offload_segs *res)
+{
+	uint8_t *out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
+	size_t room = (size_t)(UNDERLAY_GSO_SLOTS - slot) * UNDERLAY_GSO_SLOT;
+
+	if (offload_tso_segment(vh, dgram + ul->encap_len, len - ul->encap_len, dgram,
+				ul->encap_len, ul->max_frame, out, room, res) ||
+	    !res->n)
+		return 0;
+	return (unsigned int)((res->total + UNDERLAY_GSO_SLOT - 1) / UNDERLAY_GSO_SLOT);
+}
+
+/*
  * A TCP super-frame from the TAP: cut into datagrams of the segment MTU, back to back in a
  * buffer of our own, then handed to the kernel as few UDP GSO sends as the 64 KiB limit of one
  * send allows. Without UDP GSO, each datagram is its own message of the batch.
+ *
+ * One slot holds 64 KiB cut into frames of 1280 bytes or more. Smaller segments (an MTU as low
+ * as 68, or the small MSS of a far end) repeat the headers more often: such a super-frame takes
+ * as many slots as it needs, all of them after a flush if fewer are free.
  */
 static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst,
 		      unsigned int n_dst, const uint8_t *dgram, size_t len,
@@ -414,7 +436,7 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 	struct offload_segs res;
 	size_t off, per_send;
 	unsigned long flushes;
-	unsigned int slot, d;
+	unsigned int slot, used, d;
 	uint8_t *out;
 
 	if (len < ul->encap_len) {
@@ -424,14 +446,19 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 	if (ul->gso_used == UNDERLAY_GSO_SLOTS)
 		underlay_flush(ul);
 	slot = ul->gso_used;
-	out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
-	if (offload_tso_segment(vh, dgram + ul->encap_len, len - ul->encap_len, dgram,
-				ul->encap_len, ul->max_frame, out, UNDERLAY_GSO_SLOT, &res) ||
-	    !res.n) {
+	used = segment_into(ul, slot, dgram, len, vh, &res);
+	if (!used && slot) {
+		/* Send what the other slots hold and try again (a malformed frame fails again) */
+		underlay_flush(ul);
+		slot = 0;
+		used = segment_into(ul, slot, dgram, len, vh, &res);
+	}
+	if (!used) {
 		ul->cnt->drop_offload++;
 		return;
 	}
-	ul->gso_used++;
+	out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
+	ul->gso_used = slot + used;
 	per_send = ul->gso ? max_send / res.stride : 1;
 	/* The kernel takes at most UDP_MAX_SEGMENTS per send: 64 before Linux 6.2, 128 since */
 	if (per_send > 64)
@@ -451,9 +478,9 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 			queue_msg(ul, dst[d], out + off, chunk, segs, res.stride);
 		}
 	}
-	/* A full batch was sent meanwhile: the slot still holds what is queued after it */
-	if (ul->flushes != flushes && ul->gso_used <= slot)
-		ul->gso_used = slot + 1;
+	/* A full batch was sent meanwhile: the slots still hold what is queued after it */
+	if (ul->flushes != flushes && ul->gso_used < slot + used)
+		ul->gso_used = slot + used;
 }
 
 /**

@@ -322,6 +322,7 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *opts, struct 
 	ul->gso_area = malloc((size_t)UNDERLAY_GSO_SLOTS * UNDERLAY_GSO_SLOT);
 	if (!ul->rx_buf || !ul->gso_area) {
 		snprintf(err, errlen, "cannot allocate receive buffers");
+		underlay_close(ul);
 		return -1;
 	}
 	for (i = 0; i < UNDERLAY_BATCH; i++) {
@@ -623,7 +624,8 @@ static size_t gro_size(const struct msghdr *h)
  *
  * Stops after a few batches even if more is waiting, so the other direction gets its turn.
  *
- * Return: datagrams received, or -1 on an error other than "nothing more to read"
+ * Return: messages received (with UDP GRO one may hold several datagrams), or -1 on an error
+ * other than "nothing more to read"
  */
 int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 {

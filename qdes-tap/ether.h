@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define ETH_ALEN_	 6
 #define ETH_HLEN_	 14
 #define VLAN_HLEN_	 4
@@ -40,7 +42,7 @@ static inline bool mac_is_zero(const uint8_t *mac)
 
 static inline uint16_t eth_type(const uint8_t *frame)
 {
-	return (uint16_t)(frame[12] << 8 | frame[13]);
+	return get_be16(frame + 12);
 }
 
 int mac_parse(const char *s, uint8_t mac[ETH_ALEN_]);

@@ -28,6 +28,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "ether.h"
 #include "offload.h"
 
@@ -46,30 +47,6 @@
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
 #define TCP_CWR 0x80
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Add with end-around carry: a running sum stays a valid one's complement sum in 32 bits */
 static uint32_t csum_add(uint32_t sum, uint32_t v)
@@ -159,7 +136,7 @@ int offload_csum_complete(const struct virtio_net_hdr *vh, uint8_t *frame, size_
 	if (field + 2 > len)
 		return -1;
 	c = (uint16_t)~offload_csum_fold(offload_csum_partial(frame + start, len - start, 0));
-	wr16(frame + field, c ? c : 0xffff);
+	put_be16(frame + field, c ? c : 0xffff);
 	return 0;
 }
 
@@ -188,11 +165,11 @@ static int tcp_parse(const uint8_t *f, size_t len, struct tcp_layout *t)
 
 	if (len < ETH_HLEN_)
 		return -1;
-	type = rd16(f + 12);
+	type = get_be16(f + 12);
 	if (type == ETHERTYPE_8021Q) {
 		if (len < ETH_HLEN_ + VLAN_HLEN_)
 			return -1;
-		type = rd16(f + 16);
+		type = get_be16(f + 16);
 		l3 += VLAN_HLEN_;
 	}
 	if (type == ETHERTYPE_IPV4) {
@@ -202,13 +179,14 @@ static int tcp_parse(const uint8_t *f, size_t len, struct tcp_layout *t)
 			return -1;
 		ihl = (size_t)(f[l3] & 0xf) * 4;
 		if (ihl < IPV4_HLEN || f[l3 + 9] != IPPROTO_TCP_ ||
-		    (rd16(f + l3 + 6) & (IP_MF | IP_OFFMASK)) || rd16(f + l3 + 2) != len - l3)
+		    (get_be16(f + l3 + 6) & (IP_MF | IP_OFFMASK)) ||
+		    get_be16(f + l3 + 2) != len - l3)
 			return -1;
 		l4 = l3 + ihl;
 		t->v6 = false;
 	} else if (type == ETHERTYPE_IPV6) {
 		if (len < l3 + IPV6_HLEN || f[l3] >> 4 != 6 || f[l3 + 6] != IPPROTO_TCP_ ||
-		    rd16(f + l3 + 4) != len - l3 - IPV6_HLEN)
+		    get_be16(f + l3 + 4) != len - l3 - IPV6_HLEN)
 			return -1;
 		l4 = l3 + IPV6_HLEN;
 		t->v6 = true;
@@ -246,13 +224,13 @@ static void fix_ip(uint8_t *f, const struct tcp_layout *t, size_t l4len, uint16_
 	size_t ihl = t->l4 - t->l3;
 
 	if (t->v6) {
-		wr16(ip + 4, (uint16_t)l4len);
+		put_be16(ip + 4, (uint16_t)l4len);
 		return;
 	}
-	wr16(ip + 2, (uint16_t)(ihl + l4len));
-	wr16(ip + 4, id);
-	wr16(ip + 10, 0);
-	wr16(ip + 10, (uint16_t)~offload_csum_fold(offload_csum_partial(ip, ihl, 0)));
+	put_be16(ip + 2, (uint16_t)(ihl + l4len));
+	put_be16(ip + 4, id);
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, (uint16_t)~offload_csum_fold(offload_csum_partial(ip, ihl, 0)));
 }
 
 /* One frame that is not a super-frame: copied behind the encapsulation, checksum completed */
@@ -329,10 +307,10 @@ int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, s
 	if (payload > out_size || per_seg > (out_size - payload) / n)
 		return -1;
 
-	seq = rd32(frame + t.l4 + 4);
+	seq = get_be32(frame + t.l4 + 4);
 	flags = frame[t.l4 + 13];
 	if (!t.v6)
-		id = rd16(frame + t.l3 + 4);
+		id = get_be16(frame + t.l3 + 4);
 
 	for (i = 0; i < n; i++) {
 		size_t off = i * mss, chunk = payload - off < mss ? payload - off : mss;
@@ -350,12 +328,12 @@ int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, s
 		if (i + 1 < n)
 			fl &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		tcp[13] = fl;
-		wr32(tcp + 4, seq + (uint32_t)off);
+		put_be32(tcp + 4, seq + (uint32_t)off);
 		fix_ip(f, &t, l4len, (uint16_t)(id + i));
 
-		wr16(tcp + TCP_CSUM_OFF, 0);
+		put_be16(tcp + TCP_CSUM_OFF, 0);
 		sum = offload_csum_partial(tcp, l4len, pseudo_sum(f, &t, l4len));
-		wr16(tcp + TCP_CSUM_OFF, (uint16_t)~offload_csum_fold(sum));
+		put_be16(tcp + TCP_CSUM_OFF, (uint16_t)~offload_csum_fold(sum));
 
 		pos += per_seg + chunk;
 	}
@@ -407,7 +385,8 @@ static bool gro_same_flow(const struct offload_gro *g, const uint8_t *f, const s
 		if (memcmp(gip, ip, 2) || memcmp(gip + 6, ip + 6, 4) ||
 		    memcmp(gip + 12, ip + 12, 8))
 			return false;
-		if (!(rd16(ip + 6) & IP_DF) && rd16(ip + 4) != (uint16_t)(rd16(gip + 4) + g->segs))
+		if (!(get_be16(ip + 6) & IP_DF) &&
+		    get_be16(ip + 4) != (uint16_t)(get_be16(gip + 4) + g->segs))
 			return false;
 	} else {
 		/* version, traffic class, flow label; next header, hop limit; addresses */
@@ -456,13 +435,13 @@ bool offload_gro_add(struct offload_gro *g, const uint8_t *frame, size_t len)
 		g->hdr_len = t.hdr;
 		g->mss = payload;
 		g->family = t.v6 ? 6 : 4;
-		g->next_seq = rd32(frame + t.l4 + 4) + (uint32_t)payload;
+		g->next_seq = get_be32(frame + t.l4 + 4) + (uint32_t)payload;
 		g->closed = frame[t.l4 + 13] & TCP_PSH;
 		return true;
 	}
 
 	/* A short segment or PSH ended the run; a longer one than the first is not this run's */
-	if (g->closed || payload > g->mss || rd32(frame + t.l4 + 4) != g->next_seq ||
+	if (g->closed || payload > g->mss || get_be32(frame + t.l4 + 4) != g->next_seq ||
 	    !gro_same_flow(g, frame, &t))
 		return false;
 	/* The IP length field must hold the result: 64 KiB of IP payload (with the IPv4 header) */
@@ -505,8 +484,8 @@ void offload_gro_finish(struct offload_gro *g)
 	memset(&g->vh, 0, sizeof(g->vh));
 	if (g->segs < 2)
 		return;
-	fix_ip(g->buf, &t, l4len, t.v6 ? 0 : rd16(g->buf + t.l3 + 4));
-	wr16(g->buf + t.l4 + TCP_CSUM_OFF, offload_csum_fold(pseudo_sum(g->buf, &t, l4len)));
+	fix_ip(g->buf, &t, l4len, t.v6 ? 0 : get_be16(g->buf + t.l3 + 4));
+	put_be16(g->buf + t.l4 + TCP_CSUM_OFF, offload_csum_fold(pseudo_sum(g->buf, &t, l4len)));
 	g->vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	g->vh.gso_type = t.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
 	g->vh.gso_size = (uint16_t)g->mss;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* proto.c - QDES v1 and VXLAN encapsulations: header encoding, datagram validation, decoding */
+/* proto.c - QDES v1, VXLAN and raw encapsulations: header encoding, datagram validation, decoding
+ */
 
+#include "bytes.h"
 #include "ether.h"
 #include "proto.h"
 
 static uint16_t qdes_netid(const uint8_t *hdr)
 {
-	return (uint16_t)(hdr[4] << 8 | hdr[5]);
+	return get_be16(hdr + 4);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "ether.h"
 #include "log.h"
 #include "offload.h"
@@ -38,19 +39,6 @@
 #define STREAM_ARENA                                                                               \
 	(STREAM_RX_BUF +                                                                           \
 	 STREAM_RX_BUF / (STREAM_LEN_HDR + ETH_HLEN_) * (PROTO_HEADROOM + ARENA_ALIGN))
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /*
  * Whether a process may be using the socket at @path: only a stale socket file, one nothing

@@ -18,6 +18,8 @@
 
 #include "offload.h"
 
+#include "test_ref.h"
+
 #define ENCAP_LEN 8
 #define MAX_FRAME 1464 /* segment MTU 1450 + Ethernet */
 #define MSS	  1448
@@ -56,30 +58,6 @@ static void rnd_fill(uint8_t *p, size_t n)
 		p[i] = (uint8_t)rnd();
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static uint8_t *xmalloc(size_t n)
 {
 	uint8_t *p = malloc(n ? n : 1);
@@ -95,43 +73,6 @@ static uint8_t *dup_exact(const uint8_t *p, size_t n)
 
 	memcpy(d, p, n);
 	return d;
-}
-
-/* ---- Reference checksum: 16-bit big-endian byte pairs, 64-bit accumulator, RFC 1071 ---- */
-
-static uint64_t ref_add(uint64_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint64_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint64_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t ref_fold(uint64_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* The pseudo-header, written out as bytes and summed */
-static uint64_t ref_pseudo(const uint8_t *f, size_t l3, bool v6, size_t l4len, uint8_t proto)
-{
-	uint8_t ph[40] = {0};
-
-	if (v6) {
-		memcpy(ph, f + l3 + 8, 32);
-		wr32(ph + 32, (uint32_t)l4len);
-		ph[39] = proto;
-		return ref_add(0, ph, 40);
-	}
-	memcpy(ph, f + l3 + 12, 8);
-	ph[9] = proto;
-	wr16(ph + 10, (uint32_t)l4len);
-	return ref_add(0, ph, 12);
 }
 
 static bool ref_l4_ok(const uint8_t *f, size_t l3, size_t l4, bool v6, size_t l4len, uint8_t proto)
@@ -167,7 +108,7 @@ static uint32_t addr_words(const struct flow *fl)
 	uint64_t s = 0;
 
 	for (i = 0; i < n; i += 4)
-		s += (uint64_t)rd32(fl->src + i) + rd32(fl->dst + i);
+		s += (uint64_t)get_be32(fl->src + i) + get_be32(fl->dst + i);
 	while (s >> 32)
 		s = (s & 0xffffffff) + (s >> 32);
 	return (uint32_t)s;
@@ -235,17 +176,17 @@ static size_t build(const struct flow *fl, uint32_t seq, uint16_t id, uint8_t fl
 	memcpy(f, MAC_DST, 6);
 	memcpy(f + 6, fl->mac_src, 6);
 	if (fl->vlan) {
-		wr16(f + 12, 0x8100);
-		wr16(f + 14, fl->vid);
+		put_be16(f + 12, 0x8100);
+		put_be16(f + 14, fl->vid);
 	}
-	wr16(f + ly.l3 - 2, fl->v6 ? 0x86dd : 0x0800);
+	put_be16(f + ly.l3 - 2, fl->v6 ? 0x86dd : 0x0800);
 	ip = f + ly.l3;
 	if (fl->v6) {
 		ip[0] = (uint8_t)(0x60 | fl->tos >> 4);
 		ip[1] = (uint8_t)(fl->tos << 4 | 0x0a);
 		ip[2] = 0xbc;
 		ip[3] = 0xde;
-		wr16(ip + 4, (uint32_t)l4len);
+		put_be16(ip + 4, (uint32_t)l4len);
 		ip[6] = 6;
 		ip[7] = fl->ttl;
 		memcpy(ip + 8, fl->src, 16);
@@ -255,12 +196,12 @@ static size_t build(const struct flow *fl, uint32_t seq, uint16_t id, uint8_t fl
 
 		ip[0] = (uint8_t)(0x40 | ihl / 4);
 		ip[1] = fl->tos;
-		wr16(ip + 2, (uint32_t)(ihl + l4len));
-		wr16(ip + 4, id);
-		wr16(ip + 6, fl->frag);
+		put_be16(ip + 2, (uint32_t)(ihl + l4len));
+		put_be16(ip + 4, id);
+		put_be16(ip + 6, fl->frag);
 		ip[8] = fl->ttl;
 		ip[9] = 6;
-		wr16(ip + 10, 0);
+		put_be16(ip + 10, 0);
 		memcpy(ip + 12, fl->src, 4);
 		memcpy(ip + 16, fl->dst, 4);
 		if (fl->ipopt) {
@@ -269,31 +210,31 @@ static size_t build(const struct flow *fl, uint32_t seq, uint16_t id, uint8_t fl
 			ip[22] = 0;
 			ip[23] = 0;
 		}
-		wr16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, ihl)));
+		put_be16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, ihl)));
 	}
 	tcp = f + ly.l4;
-	wr16(tcp, fl->sport);
-	wr16(tcp + 2, fl->dport);
-	wr32(tcp + 4, seq);
-	wr32(tcp + 8, fl->ack);
+	put_be16(tcp, fl->sport);
+	put_be16(tcp + 2, fl->dport);
+	put_be32(tcp + 4, seq);
+	put_be32(tcp + 8, fl->ack);
 	tcp[12] = (TCP_HLEN / 4) << 4;
 	tcp[13] = flags;
-	wr16(tcp + 14, fl->win);
-	wr16(tcp + 16, 0);
-	wr16(tcp + 18, 0);
+	put_be16(tcp + 14, fl->win);
+	put_be16(tcp + 16, 0);
+	put_be16(tcp + 18, 0);
 	tcp[20] = 1; /* NOP NOP TS */
 	tcp[21] = 1;
 	tcp[22] = 8;
 	tcp[23] = 10;
-	wr32(tcp + 24, fl->tsval);
-	wr32(tcp + 28, fl->tsecr);
+	put_be32(tcp + 24, fl->tsval);
+	put_be32(tcp + 28, fl->tsecr);
 	if (plen)
 		memcpy(f + ly.hdr, pl, plen);
 	ph = ref_pseudo(f, ly.l3, fl->v6, l4len, 6);
 	if (cm == CS_PSEUDO)
-		wr16(tcp + 16, ref_fold(ph));
+		put_be16(tcp + 16, ref_fold(ph));
 	else
-		wr16(tcp + 16, (uint16_t)~ref_fold(ref_add(ph, tcp, l4len)));
+		put_be16(tcp + 16, (uint16_t)~ref_fold(ref_add(ph, tcp, l4len)));
 	return ly.hdr + plen;
 }
 
@@ -323,30 +264,30 @@ static size_t build_udp(bool v6, const uint8_t *pl, size_t plen, uint8_t *f, str
 	ly->hdr = ly->l4 + 8;
 	memcpy(f, MAC_DST, 6);
 	memcpy(f + 6, MAC_SRC, 6);
-	wr16(f + 12, v6 ? 0x86dd : 0x0800);
+	put_be16(f + 12, v6 ? 0x86dd : 0x0800);
 	ip = f + 14;
 	memset(ip, 0, ly->l4 - ly->l3);
 	if (v6) {
 		ip[0] = 0x60;
-		wr16(ip + 4, (uint32_t)l4len);
+		put_be16(ip + 4, (uint32_t)l4len);
 		ip[6] = 17;
 		ip[7] = 64;
 		memcpy(ip + 8, fl.src, 16);
 		memcpy(ip + 24, fl.dst, 16);
 	} else {
 		ip[0] = 0x45;
-		wr16(ip + 2, (uint32_t)(20 + l4len));
+		put_be16(ip + 2, (uint32_t)(20 + l4len));
 		ip[8] = 64;
 		ip[9] = 17;
 		memcpy(ip + 12, fl.src, 4);
 		memcpy(ip + 16, fl.dst, 4);
-		wr16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, 20)));
+		put_be16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, 20)));
 	}
-	wr16(f + ly->l4, 5353);
-	wr16(f + ly->l4 + 2, 4789);
-	wr16(f + ly->l4 + 4, (uint32_t)l4len);
+	put_be16(f + ly->l4, 5353);
+	put_be16(f + ly->l4 + 2, 4789);
+	put_be16(f + ly->l4 + 4, (uint32_t)l4len);
 	memcpy(f + ly->hdr, pl, plen);
-	wr16(f + ly->l4 + 6, ref_fold(ref_pseudo(f, ly->l3, v6, l4len, 17)));
+	put_be16(f + ly->l4 + 6, ref_fold(ref_pseudo(f, ly->l3, v6, l4len, 17)));
 	return ly->hdr + plen;
 }
 
@@ -374,11 +315,11 @@ static bool tparse(const uint8_t *f, size_t len, struct lay *ly, bool *v6)
 
 	if (len < 14)
 		return false;
-	type = rd16(f + 12);
+	type = get_be16(f + 12);
 	if (type == 0x8100) {
 		if (len < 18)
 			return false;
-		type = rd16(f + 16);
+		type = get_be16(f + 16);
 		l3 = 18;
 	}
 	if (type == 0x0800) {
@@ -504,19 +445,19 @@ static void run_tso(const struct tso_case *c)
 		assert_memory_equal(f, sf, ly.l3);
 		if (c->v6) {
 			assert_memory_equal(ip, sip, 4);
-			assert_int_equal(rd16(ip + 4), flen - ly.l4);
+			assert_int_equal(get_be16(ip + 4), flen - ly.l4);
 			assert_memory_equal(ip + 6, sip + 6, 34);
 		} else {
 			assert_int_equal(ip[0], sip[0]);
 			assert_int_equal(ip[1], sip[1]);
-			assert_int_equal(rd16(ip + 2), flen - ly.l3);
-			assert_int_equal(rd16(ip + 4), (uint16_t)(c->id + i));
+			assert_int_equal(get_be16(ip + 2), flen - ly.l3);
+			assert_int_equal(get_be16(ip + 4), (uint16_t)(c->id + i));
 			assert_memory_equal(ip + 6, sip + 6, 4); /* flags/fragment, TTL, protocol */
 			assert_memory_equal(ip + 12, sip + 12, ly.l4 - ly.l3 - 12); /* + options */
 			assert_true(ref_ip4_ok(f, ly.l3));
 		}
 		assert_memory_equal(tcp, stcp, 4);
-		assert_int_equal(rd32(tcp + 4), (uint32_t)(c->seq + i * mss));
+		assert_int_equal(get_be32(tcp + 4), (uint32_t)(c->seq + i * mss));
 		assert_memory_equal(tcp + 8, stcp + 8, 5); /* ack, data offset */
 		if (i)
 			want &= (uint8_t)~CWR;
@@ -717,7 +658,7 @@ static void test_csum_complete_tcp(void **state)
 		assert_true(ref_l4_ok(out + ENCAP_LEN, ly.l3, ly.l4, v6, len - ly.l4, 6));
 		assert_memory_equal(out + ENCAP_LEN, full, len);
 		/* the input is left alone */
-		assert_int_equal(rd16(f + ly.l4 + 16),
+		assert_int_equal(get_be16(f + ly.l4 + 16),
 				 ref_fold(ref_pseudo(f, ly.l3, v6, len - ly.l4, 6)));
 		free(out);
 
@@ -728,9 +669,9 @@ static void test_csum_complete_tcp(void **state)
 
 		/* without NEEDS_CSUM, nothing is touched */
 		vh.flags = 0;
-		wr16(f + ly.l4 + 16, 0xdead);
+		put_be16(f + ly.l4 + 16, 0xdead);
 		assert_int_equal(offload_csum_complete(&vh, f, len), 0);
-		assert_int_equal(rd16(f + ly.l4 + 16), 0xdead);
+		assert_int_equal(get_be16(f + ly.l4 + 16), 0xdead);
 		free(full);
 		free(f);
 	}
@@ -753,9 +694,9 @@ static void check_udp(bool v6, const uint8_t *pl, size_t plen, bool want_zero)
 	assert_true(ref_l4_ok(g, ly.l3, ly.l4, v6, len - ly.l4, 17));
 	/* A UDP checksum computed as zero goes out as 0xffff: zero means "none" (and is
 	 * invalid over IPv6) */
-	assert_int_not_equal(rd16(g + ly.l4 + 6), 0);
+	assert_int_not_equal(get_be16(g + ly.l4 + 6), 0);
 	if (want_zero)
-		assert_int_equal(rd16(g + ly.l4 + 6), 0xffff);
+		assert_int_equal(get_be16(g + ly.l4 + 6), 0xffff);
 	assert_memory_equal(g, f, ly.l4 + 6);
 	assert_memory_equal(g + ly.hdr, f + ly.hdr, plen);
 
@@ -793,11 +734,11 @@ static void test_csum_complete_udp(void **state)
 		 * payload word balances the rest */
 		pl[0] = pl[1] = 0;
 		len = build_udp(v6, pl, sizeof(pl), f, &ly);
-		wr16(f + ly.l4 + 6, 0);
+		put_be16(f + ly.l4 + 6, 0);
 		s = ref_pseudo(f, ly.l3, v6, len - ly.l4, 17) + ref_add(0, f + ly.l4, len - ly.l4);
-		wr16(pl, (uint16_t)~ref_fold(s));
+		put_be16(pl, (uint16_t)~ref_fold(s));
 		len = build_udp(v6, pl, sizeof(pl), f, &ly);
-		wr16(f + ly.l4 + 6, 0);
+		put_be16(f + ly.l4 + 6, 0);
 		assert_int_equal(ref_fold(ref_pseudo(f, ly.l3, v6, len - ly.l4, 17) +
 					  ref_add(0, f + ly.l4, len - ly.l4)),
 				 0xffff);
@@ -928,7 +869,7 @@ static void test_tso_malformed(void **state)
 		assert_int_equal(tso_try(&vh, g, len, MAX_FRAME, big), -1);
 		/* not IP */
 		memcpy(g, f, len);
-		wr16(g + 12, 0x0806);
+		put_be16(g + 12, 0x0806);
 		assert_int_equal(tso_try(&vh, g, len, MAX_FRAME, big), -1);
 
 		/* gso_size 0; UDP, USO and unknown GSO types; the other IP version's type */
@@ -1105,9 +1046,9 @@ static void check_gro_super(const struct offload_gro *g, const struct lay *ly, b
 
 	assert_true(g->segs >= 2);
 	if (v6) {
-		assert_int_equal(rd16(g->buf + ly->l3 + 4), l4len);
+		assert_int_equal(get_be16(g->buf + ly->l3 + 4), l4len);
 	} else {
-		assert_int_equal(rd16(g->buf + ly->l3 + 2), g->len - ly->l3);
+		assert_int_equal(get_be16(g->buf + ly->l3 + 2), g->len - ly->l3);
 		assert_true(ref_ip4_ok(g->buf, ly->l3));
 	}
 	assert_int_equal(g->vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
@@ -1116,12 +1057,12 @@ static void check_gro_super(const struct offload_gro *g, const struct lay *ly, b
 	assert_int_equal(g->vh.hdr_len, ly->hdr);
 	assert_int_equal(g->vh.csum_start, ly->l4);
 	assert_int_equal(g->vh.csum_offset, 16);
-	assert_int_equal(rd16(g->buf + ly->l4 + 16),
+	assert_int_equal(get_be16(g->buf + ly->l4 + 16),
 			 ref_fold(ref_pseudo(g->buf, ly->l3, v6, l4len, 6)));
 
 	/* completed by the reference over the super-frame */
 	c = dup_exact(g->buf, g->len);
-	wr16(c + ly->l4 + 16, (uint16_t)~ref_fold(ref_add(0, c + ly->l4, l4len)));
+	put_be16(c + ly->l4 + 16, (uint16_t)~ref_fold(ref_add(0, c + ly->l4, l4len)));
 	assert_true(ref_l4_ok(c, ly->l3, ly->l4, v6, l4len, 6));
 	/* and by offload_csum_complete() as the kernel would */
 	memcpy(c, g->buf, g->len);
@@ -1279,7 +1220,7 @@ static void run_finish(struct run *r, unsigned int n)
 	assert_memory_equal(r->g.buf + r->ly.hdr, r->pl, n * MSS);
 	if (n > 1)
 		check_gro_super(&r->g, &r->ly, r->fl.v6, MSS);
-	assert_int_equal(rd32(r->g.buf + r->ly.l4 + 4), r->seq0);
+	assert_int_equal(get_be32(r->g.buf + r->ly.l4 + 4), r->seq0);
 }
 
 static void run_start(struct run *r, unsigned int n)
@@ -1488,7 +1429,7 @@ static void test_gro_ipv4_ids(void **state)
 	assert_false(gro_seg(&r->g, &r->fl, r->seq0 + 2 * MSS, 103, ACK, r->pl + 2 * MSS, MSS));
 	assert_true(run_seg(r, &r->fl, 2, ACK));
 	run_finish(r, 3);
-	assert_int_equal(rd16(r->g.buf + r->ly.l3 + 4), 100);
+	assert_int_equal(get_be16(r->g.buf + r->ly.l3 + 4), 100);
 
 	/* DF, all ids 0 */
 	r->fl.frag = 0x4000;
@@ -1497,7 +1438,7 @@ static void test_gro_ipv4_ids(void **state)
 	assert_true(gro_seg(&r->g, &r->fl, r->seq0 + MSS, 0, ACK, r->pl + MSS, MSS));
 	assert_true(gro_seg(&r->g, &r->fl, r->seq0 + 2 * MSS, 0, ACK, r->pl + 2 * MSS, MSS));
 	run_finish(r, 3);
-	assert_int_equal(rd16(r->g.buf + r->ly.l3 + 4), 0);
+	assert_int_equal(get_be16(r->g.buf + r->ly.l3 + 4), 0);
 }
 
 static void test_gro_ipv4_fragment_and_options(void **state)
@@ -1546,7 +1487,7 @@ static void test_gro_not_tcp(void **state)
 	/* ARP */
 	memset(f, 0, 60);
 	memset(f, 0xff, 6);
-	wr16(f + 12, 0x0806);
+	put_be16(f + 12, 0x0806);
 	gro_refused(&r->g, f, 60);
 	/* IPv6 with a hop-by-hop header in front of TCP */
 	o = r->fl;
@@ -1611,7 +1552,7 @@ static void test_gro_padding(void **state)
 	run_start(r, 2);
 	check_padded(r, &r->fl, 2, 2);
 	offload_gro_finish(&r->g);
-	assert_int_equal(rd16(r->g.buf + r->ly.l3 + 2), r->g.len - r->ly.l3);
+	assert_int_equal(get_be16(r->g.buf + r->ly.l3 + 2), r->g.len - r->ly.l3);
 	check_gro_super(&r->g, &r->ly, false, MSS);
 	assert_memory_equal(r->g.buf + r->ly.hdr, r->pl, r->g.len - r->ly.hdr);
 
@@ -1679,9 +1620,9 @@ static void run_limit(bool v6, bool vlan, size_t mss, unsigned int fit, bool exa
 	assert_int_equal(g.len, ly.hdr + fit * mss);
 	assert_true(g.len <= OFFLOAD_MAX_FRAME);
 	if (v6)
-		assert_true(rd16(g.buf + ly.l3 + 4) == g.len - ly.l4);
+		assert_true(get_be16(g.buf + ly.l3 + 4) == g.len - ly.l4);
 	else
-		assert_true(rd16(g.buf + ly.l3 + 2) == g.len - ly.l3);
+		assert_true(get_be16(g.buf + ly.l3 + 2) == g.len - ly.l3);
 	assert_memory_equal(g.buf + ly.hdr, pl, fit * mss);
 	check_gro_super(&g, &ly, v6, mss);
 	gro_close(&g);
@@ -1794,9 +1735,9 @@ static void test_gro_malformed(void **state)
 		/* IP length larger than the frame */
 		memcpy(g, f, len);
 		if (v6)
-			wr16(g + ly.l3 + 4, rd16(g + ly.l3 + 4) + 1);
+			put_be16(g + ly.l3 + 4, get_be16(g + ly.l3 + 4) + 1);
 		else
-			wr16(g + ly.l3 + 2, rd16(g + ly.l3 + 2) + 1);
+			put_be16(g + ly.l3 + 2, get_be16(g + ly.l3 + 2) + 1);
 		gro_refused(&r->g, g, len);
 		assert_true(gro_add(&r->g, f, len));
 		offload_gro_init(&r->g, r->g.buf);
@@ -1845,10 +1786,10 @@ static void fuzz_check_tso(const struct virtio_net_hdr *vh, const uint8_t *in, s
 		assert_true(flen >= ly.hdr);
 		assert_memory_equal(f, in, ly.l3);
 		if (!v6) {
-			assert_int_equal(rd16(f + ly.l3 + 2), flen - ly.l3);
+			assert_int_equal(get_be16(f + ly.l3 + 2), flen - ly.l3);
 			assert_true(ref_ip4_ok(f, ly.l3));
 		} else {
-			assert_int_equal(rd16(f + ly.l3 + 4), flen - ly.l4);
+			assert_int_equal(get_be16(f + ly.l3 + 4), flen - ly.l4);
 		}
 		assert_true(ref_l4_ok(f, ly.l3, ly.l4, v6, flen - ly.l4, 6));
 		assert_memory_equal(f + ly.hdr, in + ly.hdr + got, flen - ly.hdr);
@@ -1986,9 +1927,9 @@ static void fuzz_merged(struct shadow *s, const uint8_t *f, size_t len, bool fir
 	assert_true(tparse(f, len, &ly, &v6));
 	assert_true(len > ly.hdr);
 	if (v6) {
-		assert_int_equal(rd16(f + ly.l3 + 4), len - ly.l4);
+		assert_int_equal(get_be16(f + ly.l3 + 4), len - ly.l4);
 	} else {
-		assert_int_equal(rd16(f + ly.l3 + 2), len - ly.l3);
+		assert_int_equal(get_be16(f + ly.l3 + 2), len - ly.l3);
 		assert_true(ref_ip4_ok(f, ly.l3));
 	}
 	assert_true(ref_l4_ok(f, ly.l3, ly.l4, v6, len - ly.l4, 6));
@@ -2003,8 +1944,8 @@ static void fuzz_merged(struct shadow *s, const uint8_t *f, size_t len, bool fir
 		s->v6 = v6;
 	} else {
 		assert_int_equal(ly.hdr, s->hdr);
-		assert_int_equal(rd32(f + ly.l4 + 4),
-				 rd32(s->buf + s->l4 + 4) + (uint32_t)(s->len - s->hdr));
+		assert_int_equal(get_be32(f + ly.l4 + 4),
+				 get_be32(s->buf + s->l4 + 4) + (uint32_t)(s->len - s->hdr));
 		memcpy(s->buf + s->len, f + ly.hdr, len - ly.hdr);
 		s->len += len - ly.hdr;
 	}

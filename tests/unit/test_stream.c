@@ -31,6 +31,8 @@
 #include "proto.h"
 #include "stream.h"
 
+#include "test_ref.h"
+
 #define MTU	 1500
 #define MAX_ETH	 (MTU + ETH_HLEN_)		/* 1514 */
 #define MAX_VLAN (MTU + ETH_HLEN_ + VLAN_HLEN_) /* 1518, 802.1Q only */
@@ -50,30 +52,6 @@ static uint32_t rnd(void)
 	rng ^= rng >> 17;
 	rng ^= rng << 5;
 	return rng;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* ---- Frames: every byte follows from a tag, so each frame is recognisable on its own ---- */
@@ -115,7 +93,7 @@ static struct sbuf sb;
 static void add_len(struct sbuf *s, uint32_t len)
 {
 	assert_true(s->len + STREAM_LEN_HDR <= sizeof(s->b));
-	wr32(s->b + s->len, len);
+	put_be32(s->b + s->len, len);
 	s->len += STREAM_LEN_HDR;
 }
 
@@ -771,7 +749,7 @@ static void test_tx_full_buffer(void **state)
 	/* Whole frames, the first k in order, then the later ones: nothing torn, nothing else */
 	for (i = 0, pos = 0; i < k + MORE; i++) {
 		assert_true(pos + STREAM_LEN_HDR + LEN <= n);
-		assert_int_equal(rd32(got + pos), LEN);
+		assert_int_equal(get_be32(got + pos), LEN);
 		fill_frame(f, LEN, i < k ? i : 10000 + i - k, false);
 		assert_memory_equal(got + pos + STREAM_LEN_HDR, f, LEN);
 		pos += STREAM_LEN_HDR + LEN;
@@ -813,36 +791,6 @@ static void test_tx_guest_gone(void **state)
 #define SUPER_SEQ     0xffffc000u /* wraps within the super-frame */
 #define SUPER_ID      0x1234
 
-/* Reference checksum: big-endian 16-bit words, RFC 1071, nothing shared with offload.c */
-static uint64_t ref_add(uint64_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint64_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint64_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t ref_fold(uint64_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* IPv4 pseudo-header for @l4len bytes of TCP */
-static uint64_t ref_pseudo(const uint8_t *f, size_t l4len)
-{
-	uint8_t ph[12] = {0};
-
-	memcpy(ph, f + IP_OFF + 12, 8);
-	ph[9] = 6;
-	wr16(ph + 10, (uint32_t)l4len);
-	return ref_add(0, ph, sizeof(ph));
-}
-
 /*
  * Ethernet + IPv4 (DF) + TCP with timestamps (ACK, PSH) + @plen bytes: the TCP checksum field
  * holds the pseudo-header sum, as the kernel leaves it for NEEDS_CSUM
@@ -855,28 +803,28 @@ static size_t build_super(uint8_t *f, size_t plen)
 	fill_frame(f, ETH_HLEN_, 7, false);
 	ip[0] = 0x45;
 	ip[1] = 0;
-	wr16(ip + 2, (uint32_t)(20 + l4len));
-	wr16(ip + 4, SUPER_ID);
-	wr16(ip + 6, 0x4000);
+	put_be16(ip + 2, (uint32_t)(20 + l4len));
+	put_be16(ip + 4, SUPER_ID);
+	put_be16(ip + 6, 0x4000);
 	ip[8] = 64;
 	ip[9] = 6;
-	wr16(ip + 10, 0);
+	put_be16(ip + 10, 0);
 	memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
-	wr16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, 20)));
-	wr16(tcp, 40000);
-	wr16(tcp + 2, 5201);
-	wr32(tcp + 4, SUPER_SEQ);
-	wr32(tcp + 8, 0x01020304);
+	put_be16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, 20)));
+	put_be16(tcp, 40000);
+	put_be16(tcp + 2, 5201);
+	put_be32(tcp + 4, SUPER_SEQ);
+	put_be32(tcp + 8, 0x01020304);
 	tcp[12] = 8 << 4;
 	tcp[13] = 0x18; /* ACK, PSH */
-	wr16(tcp + 14, 502);
-	wr16(tcp + 18, 0);
+	put_be16(tcp + 14, 502);
+	put_be16(tcp + 18, 0);
 	memcpy(tcp + 20, "\x01\x01\x08\x0a", 4);
-	wr32(tcp + 24, 0xa1b2c3d4);
-	wr32(tcp + 28, 0x05060708);
+	put_be32(tcp + 24, 0xa1b2c3d4);
+	put_be32(tcp + 28, 0x05060708);
 	for (i = 0; i < plen; i++)
 		f[SUPER_HDR + i] = (uint8_t)(rnd() >> 7);
-	wr16(tcp + 16, ref_fold(ref_pseudo(f, l4len)));
+	put_be16(tcp + 16, ref_fold(ref_pseudo(f, IP_OFF, false, l4len, 6)));
 	return SUPER_HDR + plen;
 }
 
@@ -912,7 +860,7 @@ static void test_tx_tcp_super_frame(void **state)
 		for (i = 0, pos = 0; i < n; i++) {
 			const uint8_t *f = got + pos + STREAM_LEN_HDR, *ip = f + IP_OFF;
 			const uint8_t *tcp = f + TCP_OFF;
-			size_t flen = rd32(got + pos), chunk = flen - SUPER_HDR;
+			size_t flen = get_be32(got + pos), chunk = flen - SUPER_HDR;
 
 			assert_true(flen <= MAX_ETH);
 			assert_true(flen > SUPER_HDR);
@@ -926,15 +874,15 @@ static void test_tx_tcp_super_frame(void **state)
 			assert_memory_equal(tcp + 20, super + TCP_OFF + 20, 12);
 			/* IPv4: its own length and id, a valid header checksum */
 			assert_int_equal(ip[0], 0x45);
-			assert_int_equal(rd16(ip + 2), flen - ETH_HLEN_);
-			assert_int_equal(rd16(ip + 4), (uint16_t)(SUPER_ID + i));
-			assert_int_equal(rd16(ip + 6), 0x4000);
+			assert_int_equal(get_be16(ip + 2), flen - ETH_HLEN_);
+			assert_int_equal(get_be16(ip + 4), (uint16_t)(SUPER_ID + i));
+			assert_int_equal(get_be16(ip + 6), 0x4000);
 			assert_int_equal(ip[9], 6);
 			assert_int_equal(ref_fold(ref_add(0, ip, 20)), 0xffff);
 			/* TCP: the sequence number of its first byte, PSH on the last, checksum */
-			assert_int_equal(rd32(tcp + 4), (uint32_t)(SUPER_SEQ + plen));
+			assert_int_equal(get_be32(tcp + 4), (uint32_t)(SUPER_SEQ + plen));
 			assert_int_equal(tcp[13], i + 1 < n ? 0x10 : 0x18);
-			assert_int_equal(ref_fold(ref_pseudo(f, flen - TCP_OFF) +
+			assert_int_equal(ref_fold(ref_pseudo(f, IP_OFF, false, flen - TCP_OFF, 6) +
 						  ref_add(0, tcp, flen - TCP_OFF)),
 					 0xffff);
 			memcpy(payload + plen, f + SUPER_HDR, chunk);

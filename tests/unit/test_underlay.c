@@ -32,6 +32,8 @@
 
 #include "underlay.h"
 
+#include "test_ref.h"
+
 #define ENCAP_LEN 8
 #define MAX_FRAME 1514 /* MTU 1500 */
 #define TCP_OPT	  12   /* NOP, NOP, timestamps: every segment carries them */
@@ -50,49 +52,6 @@
 #define IDLE_MS 50
 
 static const uint8_t ENCAP[ENCAP_LEN] = {'Q', 'D', 'E', 'S', 0x01, 0x00, 0x00, 0x2a};
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* RFC 1071, byte by byte: nothing shared with the code under test */
-static uint64_t sum16(const uint8_t *p, size_t len, uint64_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint64_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint64_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /* Payload bytes that follow from a tag and the offset, with no short period */
 static uint8_t pattern(uint32_t tag, size_t i)
@@ -362,14 +321,6 @@ struct sframe {
 
 static struct sframe sf[20];
 
-/* Pseudo-header sum of the TCP segment at @f + @l4, @l4len long */
-static uint64_t pseudo(const uint8_t *f, bool v6, size_t l4len)
-{
-	uint64_t sum = v6 ? sum16(f + 14 + 8, 32, 0) : sum16(f + 14 + 12, 8, 0);
-
-	return sum + 6 + l4len;
-}
-
 static void build_sf(struct sframe *s, int family, size_t payload, uint16_t gso_size, uint32_t tag)
 {
 	uint8_t *f, *ip, *tcp;
@@ -391,13 +342,13 @@ static void build_sf(struct sframe *s, int family, size_t payload, uint16_t gso_
 	memcpy(s->buf, ENCAP, ENCAP_LEN);
 
 	memcpy(f, (const uint8_t[]){2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}, 12);
-	wr16(f + 12, s->v6 ? 0x86dd : 0x0800);
+	put_be16(f + 12, s->v6 ? 0x86dd : 0x0800);
 	ip = f + 14;
 	if (s->v6) {
 		ip[0] = 0x60;
 		ip[2] = 0x12; /* flow label */
 		ip[3] = 0x34;
-		wr16(ip + 4, (uint32_t)(flen - s->l4));
+		put_be16(ip + 4, (uint32_t)(flen - s->l4));
 		ip[6] = 6;
 		ip[7] = 64;
 		ip[8] = 0xfd;
@@ -406,26 +357,26 @@ static void build_sf(struct sframe *s, int family, size_t payload, uint16_t gso_
 		ip[39] = 2;
 	} else {
 		ip[0] = 0x45;
-		wr16(ip + 2, (uint32_t)(flen - 14));
-		wr16(ip + 4, s->id);
-		wr16(ip + 6, 0x4000); /* DF */
+		put_be16(ip + 2, (uint32_t)(flen - 14));
+		put_be16(ip + 4, s->id);
+		put_be16(ip + 6, 0x4000); /* DF */
 		ip[8] = 64;
 		ip[9] = 6;
 		memcpy(ip + 12, (const uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2}, 8);
-		wr16(ip + 10, (uint16_t)~fold(sum16(ip, 20, 0)));
+		put_be16(ip + 10, (uint16_t)~ref_fold(ref_add(0, ip, 20)));
 	}
 	tcp = f + s->l4;
-	wr16(tcp, 40000 + tag);
-	wr16(tcp + 2, 5201);
-	wr32(tcp + 4, s->seq);
-	wr32(tcp + 8, 0x01020304);
+	put_be16(tcp, 40000 + tag);
+	put_be16(tcp + 2, 5201);
+	put_be32(tcp + 4, s->seq);
+	put_be32(tcp + 8, 0x01020304);
 	tcp[12] = (20 + TCP_OPT) / 4 << 4;
 	tcp[13] = TCP_ACK | TCP_PSH;
-	wr16(tcp + 14, 0x2000);
+	put_be16(tcp + 14, 0x2000);
 	memcpy(tcp + 20, (const uint8_t[]){1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9}, TCP_OPT);
 	fill(f + s->hdr, payload, tag);
 	/* As the kernel leaves it: the pseudo-header sum, folded, not complemented */
-	wr16(tcp + 16, fold(pseudo(f, s->v6, flen - s->l4)));
+	put_be16(tcp + 16, ref_fold(ref_pseudo(f, 14, s->v6, flen - s->l4, 6)));
 
 	s->vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	s->vh.gso_type = s->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
@@ -483,24 +434,25 @@ static void check_segments(const struct dgrams *d, unsigned int first, const str
 		assert_memory_equal(f, o, 14);
 		if (s->v6) {
 			assert_memory_equal(ip, oip, 4);
-			assert_int_equal(rd16(ip + 4), flen - s->l4);
+			assert_int_equal(get_be16(ip + 4), flen - s->l4);
 			assert_memory_equal(ip + 6, oip + 6, 34);
 		} else {
 			assert_int_equal(ip[0], 0x45);
-			assert_int_equal(rd16(ip + 2), flen - 14);
-			assert_int_equal(rd16(ip + 4), (uint16_t)(s->id + i));
+			assert_int_equal(get_be16(ip + 2), flen - 14);
+			assert_int_equal(get_be16(ip + 4), (uint16_t)(s->id + i));
 			assert_memory_equal(ip + 6, oip + 6, 4);
 			assert_memory_equal(ip + 12, oip + 12, 8);
-			assert_int_equal(fold(sum16(ip, 20, 0)), 0xffff);
+			assert_int_equal(ref_fold(ref_add(0, ip, 20)), 0xffff);
 		}
 		assert_memory_equal(tcp, otcp, 4);
-		assert_int_equal(rd32(tcp + 4), (uint32_t)(s->seq + off));
+		assert_int_equal(get_be32(tcp + 4), (uint32_t)(s->seq + off));
 		assert_memory_equal(tcp + 8, otcp + 8, 5);
 		assert_int_equal(tcp[13], i + 1 < n ? TCP_ACK : TCP_ACK | TCP_PSH);
 		assert_memory_equal(tcp + 14, otcp + 14, 2);
 		assert_memory_equal(tcp + 18, otcp + 18, s->hdr - s->l4 - 18);
 		l4len = flen - s->l4;
-		assert_int_equal(fold(sum16(tcp, l4len, pseudo(f, s->v6, l4len))), 0xffff);
+		assert_int_equal(ref_fold(ref_add(ref_pseudo(f, 14, s->v6, l4len, 6), tcp, l4len)),
+				 0xffff);
 		assert_memory_equal(f + s->hdr, o + s->hdr + off, seg);
 		off += seg;
 	}
@@ -1095,8 +1047,8 @@ static void test_superframe_edge_cases(void **state)
 
 	/* The IP length says one byte more than the frame holds */
 	build_sf(s, family, 5000, 1448, 5);
-	wr16(s->frame + 14 + (family == AF_INET ? 2 : 4),
-	     rd16(s->frame + 14 + (family == AF_INET ? 2 : 4)) + 1u);
+	put_be16(s->frame + 14 + (family == AF_INET ? 2 : 4),
+		 get_be16(s->frame + 14 + (family == AF_INET ? 2 : 4)) + 1u);
 	underlay_queue(&ul, &a.addr, s->buf, s->len, &s->vh);
 	/* Shorter than the encapsulation header */
 	underlay_queue(&ul, &a.addr, s->buf, ENCAP_LEN - 1, &s->vh);
@@ -1156,7 +1108,7 @@ static void test_recv(void **state)
 
 	/* 4 batches of UNDERLAY_BATCH per call at most, so the TAP direction gets its turn */
 	for (i = 0; i < 4 * UNDERLAY_BATCH + 4; i++) {
-		wr32(txbuf, i);
+		put_be32(txbuf, i);
 		send_to(m[0].fd, &ul.bound, txbuf, 64);
 	}
 	assert_true(readable(ul.ucast_fd, WAIT_MS));
@@ -1169,7 +1121,7 @@ static void test_recv(void **state)
 	assert_int_equal(ret, 4);
 	assert_int_equal(rxa.n, 4 * UNDERLAY_BATCH + 4);
 	for (i = 0; i < rxa.n; i++)
-		assert_int_equal(rd32(dg(&rxa, i)), i);
+		assert_int_equal(get_be32(dg(&rxa, i)), i);
 	assert_int_equal(underlay_recv(&ul, ul.ucast_fd, on_rx, &rxa), 0);
 	assert_int_equal(cnt.udp_rx_datagrams, 10 + 4 * UNDERLAY_BATCH + 4);
 	underlay_close(&ul);

@@ -374,6 +374,22 @@ static int start_main(struct loop *l)
 }
 
 /**
+ * loop_signals() - The signals the loop handles, which stay blocked outside it
+ * @set:	filled in
+ *
+ * main() blocks them before start-up, so that a stop request then waits for the loop and the
+ * start is undone cleanly; loop_run() unblocks them once its handlers are in place.
+ */
+void loop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGHUP);
+}
+
+/**
  * loop_run() - Serve @gw until a signal or a failure stops it
  * @gw:		started gateway
  *
@@ -413,11 +429,7 @@ int loop_run(struct gateway *gw)
 		err("event loop: %s", uv_strerror(r));
 		l.exit_code = 1;
 	} else {
-		sigemptyset(&sigs);
-		sigaddset(&sigs, SIGINT);
-		sigaddset(&sigs, SIGTERM);
-		sigaddset(&sigs, SIGUSR1);
-		sigaddset(&sigs, SIGHUP);
+		loop_signals(&sigs);
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		uv_run(&l.uv, UV_RUN_DEFAULT);
 		/* Closing the signal handles below restores the default actions: a second

@@ -3,8 +3,11 @@
 #ifndef QDES_LOOP_H
 #define QDES_LOOP_H
 
+#include <signal.h>
+
 #include "gateway.h"
 
+void loop_signals(sigset_t *set);
 int loop_run(struct gateway *gw);
 
 #endif /* QDES_LOOP_H */

@@ -95,13 +95,8 @@ int main(int argc, char *argv[])
 	}
 	log_init("qdes-tap", cfg.log_level, cfg.use_syslog);
 	signal(SIGPIPE, SIG_IGN);
-	/* A stop request during start-up waits for the loop, which then undoes the start cleanly;
-	 * loop_run() unblocks them once its handlers are in place. */
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGUSR1);
-	sigaddset(&stop_sigs, SIGHUP);
+	/* A stop request during start-up waits for the loop, which then undoes the start cleanly */
+	loop_signals(&stop_sigs);
 	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 
 	/* Before anything is opened, so that a user who does not exist leaves nothing behind */

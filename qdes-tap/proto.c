@@ -50,6 +50,23 @@ size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len)
 	return max;
 }
 
+/*
+ * What every encapsulation checks of the frame itself, after its header; a frame that passes is
+ * handed out in @out
+ */
+static enum proto_verdict frame_verdict(const uint8_t *frame, size_t frame_len, unsigned int mtu,
+					struct proto_rx *out)
+{
+	if (frame_len > proto_max_frame(mtu, frame, frame_len))
+		return PROTO_DROP_OVERSIZE;
+	/* Learning such a source would poison the FDB: no station sends from a group address */
+	if (mac_is_multicast(eth_src(frame)) || mac_is_zero(eth_src(frame)))
+		return PROTO_DROP_SRC_MAC;
+	out->frame = frame;
+	out->frame_len = frame_len;
+	return PROTO_FRAME;
+}
+
 /**
  * proto_qdes_decode() - Validate a received QDES datagram and find the frame in it
  * @buf:	UDP payload, untrusted: nothing past @len is ever read
@@ -74,14 +91,9 @@ size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len)
 enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t netid,
 				     unsigned int mtu, struct proto_rx *out)
 {
-	const uint8_t *frame;
-	size_t frame_len;
 	enum proto_verdict v;
 
-	out->netid = 0;
-	out->frame = NULL;
-	out->frame_len = 0;
-
+	*out = (struct proto_rx){0};
 	if (len < QDES_HDR_LEN)
 		return PROTO_DROP_SHORT;
 	out->netid = qdes_netid(buf);
@@ -94,17 +106,7 @@ enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t ne
 	if (len == QDES_HDR_LEN)
 		return PROTO_LEAVE;
 
-	frame = buf + QDES_HDR_LEN;
-	frame_len = len - QDES_HDR_LEN;
-	if (frame_len > proto_max_frame(mtu, frame, frame_len))
-		return PROTO_DROP_OVERSIZE;
-	/* Learning such a source would poison the FDB: no station sends from a group address */
-	if (mac_is_multicast(eth_src(frame)) || mac_is_zero(eth_src(frame)))
-		return PROTO_DROP_SRC_MAC;
-
-	out->frame = frame;
-	out->frame_len = frame_len;
-	return PROTO_FRAME;
+	return frame_verdict(buf + QDES_HDR_LEN, len - QDES_HDR_LEN, mtu, out);
 }
 
 /**
@@ -132,16 +134,6 @@ static uint32_t vxlan_vni(const uint8_t *hdr)
 	return (uint32_t)hdr[4] << 16 | (uint32_t)hdr[5] << 8 | hdr[6];
 }
 
-/* What every encapsulation checks of the frame itself, after its header */
-static enum proto_verdict check_frame(const uint8_t *frame, size_t frame_len, unsigned int mtu)
-{
-	if (frame_len > proto_max_frame(mtu, frame, frame_len))
-		return PROTO_DROP_OVERSIZE;
-	if (mac_is_multicast(eth_src(frame)) || mac_is_zero(eth_src(frame)))
-		return PROTO_DROP_SRC_MAC;
-	return PROTO_FRAME;
-}
-
 /**
  * proto_vxlan_decode() - Validate a received VXLAN (RFC 7348) datagram and find the frame in it
  * @buf:	UDP payload, untrusted: nothing past @len is ever read
@@ -159,12 +151,7 @@ static enum proto_verdict check_frame(const uint8_t *frame, size_t frame_len, un
 enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t vni,
 				      unsigned int mtu, struct proto_rx *out)
 {
-	enum proto_verdict v;
-
-	out->netid = 0;
-	out->frame = NULL;
-	out->frame_len = 0;
-
+	*out = (struct proto_rx){0};
 	if (len < VXLAN_HDR_LEN)
 		return PROTO_DROP_SHORT;
 	out->netid = vxlan_vni(buf);
@@ -174,12 +161,7 @@ enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t v
 		return PROTO_DROP_FLAGS;
 	if (out->netid != vni)
 		return PROTO_DROP_NETID;
-	v = check_frame(buf + VXLAN_HDR_LEN, len - VXLAN_HDR_LEN, mtu);
-	if (v != PROTO_FRAME)
-		return v;
-	out->frame = buf + VXLAN_HDR_LEN;
-	out->frame_len = len - VXLAN_HDR_LEN;
-	return PROTO_FRAME;
+	return frame_verdict(buf + VXLAN_HDR_LEN, len - VXLAN_HDR_LEN, mtu, out);
 }
 
 /**
@@ -215,21 +197,11 @@ void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni)
 enum proto_verdict proto_raw_decode(const uint8_t *buf, size_t len, uint32_t netid,
 				    unsigned int mtu, struct proto_rx *out)
 {
-	enum proto_verdict v;
-
 	(void)netid;
-	out->netid = 0;
-	out->frame = NULL;
-	out->frame_len = 0;
-
+	*out = (struct proto_rx){0};
 	if (len < ETH_HLEN_)
 		return PROTO_DROP_SHORT;
-	v = check_frame(buf, len, mtu);
-	if (v != PROTO_FRAME)
-		return v;
-	out->frame = buf;
-	out->frame_len = len;
-	return PROTO_FRAME;
+	return frame_verdict(buf, len, mtu, out);
 }
 
 static void raw_encode(uint8_t *hdr, uint32_t netid)

@@ -69,20 +69,7 @@ check_segment()
 	tb_start "$TAG" 1
 	tb_start "$TAG" 2
 	tb_start "$TAG" 3 -n 43
-	mac1=$(tb_mac "$TAG" 1)
-	qt_tcpdump 3 dump3 qdes0 ether src "$mac1"
-	qt_ping 1 10.42.0.2
-	qt_ping 2 10.42.0.1
-	qt_noping 1 10.42.0.3
-	qt_noping 3 10.42.0.1
-	n=$(qt_tcpdump_count dump3)
-	[ "$n" -eq 0 ]
-	tb_dump "$TAG" 3
-	[ "$(qt_counter 3 drop_netid)" -gt 0 ]
-	if tb_fdb "$TAG" 3 | grep -q "$mac1"; then
-		tb_fdb "$TAG" 3
-		false
-	fi
+	qt_isolation
 }
 
 @test "ipv6 underlay: link-local group [ff02::4242%ul0]:5000" {

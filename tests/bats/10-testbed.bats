@@ -2,12 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 10-testbed.bats - the test bed itself (no daemon): namespaces, underlay, multicast, cleanup
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-setup() { qt_setup 3; }
-teardown() { qt_teardown; }
 
 @test "testbed: hosts have ul0 with 10.77.0.N and fd77::N, routes, rp_filter 0" {
 	for i in 1 2 3; do

@@ -7,17 +7,11 @@
 
 load helpers
 
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
 setup()
 {
-	qt_require_binary
-	qt_setup
+	qt_test_setup || return 1
 	tb_addns "$TAG" h1
 }
-
-teardown() { qt_teardown; }
 
 # cli ARGS... - run qdes-tap in the empty namespace; sets rc, err (stderr), out (stdout)
 cli()

@@ -3,19 +3,14 @@
 # 25-tap-lifecycle.bats - a pre-existing TAP is used and left; a created one is removed; a
 # non-TAP interface of that name is refused
 
+QT_HOSTS=2
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
 
 setup()
 {
-	qt_require_binary
-	qt_setup 2
+	qt_test_setup || return 1
 	NS1=$(tb_ns "$TAG" 1)
 }
-
-teardown() { qt_teardown; }
 
 @test "tap: a persistent TAP that exists is used and still exists after stop" {
 	ip -n "$NS1" tuntap add mode tap name qdes0

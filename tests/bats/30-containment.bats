@@ -2,18 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 30-containment.bats - learned unicast traffic between two members never reaches a third
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
-setup()
-{
-	qt_require_binary
-	qt_setup 3
-}
-
-teardown() { qt_teardown; }
 
 @test "containment: h1 -> h2 TCP transfer: nothing on h3's qdes0, < 1% of the bytes on h3's ul0" {
 	qt_start_all 3

@@ -2,18 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 40-isolation.bats - a member of network 43 on the same group and port sees nothing of network 42
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
-setup()
-{
-	qt_require_binary
-	qt_setup 3
-}
-
-teardown() { qt_teardown; }
 
 @test "isolation: network 43 on the same group is a separate segment" {
 	tb_start "$TAG" 1

@@ -5,18 +5,8 @@
 # IPv6 is off on the overlay and the neighbours are static, so no ND/MLD/ARP traffic refreshes
 # the entries while the test waits.
 
+QT_HOSTS=2
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
-setup()
-{
-	qt_require_binary
-	qt_setup 2
-}
-
-teardown() { qt_teardown; }
 
 # fdb_has NODE MAC - MAC is in NODE's FDB (a fresh dump)
 fdb_has()

@@ -3,18 +3,8 @@
 # 55-fdb.bats - the FDB's bounds as a user sees them: a full table, a remote member that claims a
 # local MAC, and two members on one host that hear their own multicast echoes
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
-setup()
-{
-	qt_require_binary
-	qt_setup 3
-}
-
-teardown() { qt_teardown; }
 
 @test "fdb: --max-entries 2 caps the FDB, counts fdb_full, and forwarding goes on by flooding" {
 	tb_start "$TAG" 1 --max-entries 2

@@ -2,18 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 60-restart.bats - a member stops cleanly (leave notice, status 0) and comes back
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
-setup()
-{
-	qt_require_binary
-	qt_setup 3
-}
-
-teardown() { qt_teardown; }
 
 @test "restart: stop h2 (leave notice flushes it from h1), start again, ping recovers" {
 	for i in 1 2 3; do

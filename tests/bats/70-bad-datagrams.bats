@@ -3,15 +3,12 @@
 # 70-bad-datagrams.bats - malformed and foreign datagrams, to the group and to a member's unicast
 # port, during a transfer: each is dropped and counted, the transfer arrives intact
 
+QT_HOSTS=3
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
 
 setup()
 {
-	qt_require_binary
-	qt_setup 3
+	qt_test_setup || return 1
 	cat >"$TB/bad.py" <<'EOF2'
 # bad.py GROUP PORT UADDR UPORT MTU REPS: send REPS of each bad kind to the group and to UADDR:UPORT;
 # print "KIND COUNT" per drop counter (datagrams that reach one receiver's sockets)
@@ -57,8 +54,6 @@ for kind, datagrams in kinds.items():
     print(kind, 2 * reps * len(datagrams))
 EOF2
 }
-
-teardown() { qt_teardown; }
 
 # pace.py FILE HOST PORT MBPS: send FILE over TCP at about MBPS MB/s, so the transfer lasts a
 # known time whatever the segment's speed

@@ -3,19 +3,14 @@
 # 80-container.bats - attach a container: --netns / netns= (a name, a path or a PID) puts the TAP
 # into its namespace, --bridge / bridge= makes it a port of a bridge; and what fails, how
 
+QT_HOSTS=2
 load helpers
-
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
 
 setup()
 {
-	qt_require_binary
-	qt_setup 2
+	qt_test_setup || return 1
 	NS1=$(tb_ns "$TAG" 1)
 }
-
-teardown() { qt_teardown; }
 
 @test "container: --netns puts the configured qdes0 into a namespace that has only lo" {
 	tb_addns "$TAG" ct

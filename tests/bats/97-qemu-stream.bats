@@ -6,24 +6,17 @@
 # h1: qdes-tap with --qemu-socket; two guests (10.42.0.11, .12) connect to it
 # h2: a plain qdes-tap member, 10.42.0.2/24
 
-bats_require_minimum_version 1.5.0
-
+QT_HOSTS=2
 load helpers
 load qemu
 
-setup_file() { qt_setup_file; }
-teardown_file() { qt_teardown_file; }
-
 setup()
 {
-	qt_require_binary
-	qt_setup 2
+	qt_test_setup || return 1
 	SOCK_DIR=$TB/qs
 	mkdir -p "$SOCK_DIR"
 	SOCK=$SOCK_DIR/guests.sock
 }
-
-teardown() { qt_teardown; }
 
 # guest NAME N [RUN-OPTIONS...] - a guest 10.42.0.N on h1's socket, MTU of the segment
 guest()
@@ -79,7 +72,7 @@ guest()
 	qt_guest_stop "$TAG" ga
 	tb_wait 5 grep -q 'guest qemu1 disconnected: closed by the guest; 1 fdb entries flushed' "$TB/h1.log"
 	tb_dump "$TAG" 1
-	! tb_fdb "$TAG" 1 | grep -q '^52:54:00:2a:00:0b '
+	qt_fdb_lacks 1 '^52:54:00:2a:00:0b '
 	[ "$(qt_counter 1 qemu_disconnected)" -eq 1 ]
 	qt_noping 2 10.42.0.11
 	qt_ping 2 10.42.0.12

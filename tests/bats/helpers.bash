@@ -2,19 +2,40 @@
 # helpers.bash - common setup for the end-to-end tests: test bed library, per-test tags, cleanup
 #
 # In a test file:
+#   QT_HOSTS=3                  # a fresh 3-host test bed named $TAG for every test
+#   QT_BED_ARGS=(--ipv6)        # (optional) more arguments of tb_create
 #   load helpers
-#   setup_file()    { qt_setup_file; }
-#   teardown_file() { qt_teardown_file; }
-#   setup()         { qt_setup 3; }          # a fresh 3-host test bed named $TAG
-#   teardown()      { qt_teardown; }
+# Loading defines the four hooks (setup_file, teardown_file, setup, teardown). A file that needs
+# more in setup() defines its own after the load and calls qt_test_setup first; without
+# QT_HOSTS a test gets only its tag and state directory.
 #
 # Every test gets its own TAG ("<file id>t<test number>"), so namespaces are qt-$TAG-h1 ... and
 # the state directory is $TB_TMP/qt-$TAG (per-daemon logs hI.log: shown when a test fails).
+
+# run ! (a command that must fail) and run's other flags
+bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$(dirname "${BATS_TEST_FILENAME}")/../.." && pwd)
 export TB_REPO=$REPO
 # shellcheck source=../../scripts/testbed.sh
 source "$REPO/scripts/testbed.sh"
+
+# The hooks, unless the file defines its own after loading this one
+setup_file() { qt_setup_file; }
+teardown_file() { qt_teardown_file; }
+setup() { qt_test_setup; }
+teardown() { qt_teardown; }
+
+# qt_test_setup - what every test starts with: the daemon exists, a fresh test bed
+qt_test_setup()
+{
+	qt_require_binary || return 1
+	if [[ -n ${QT_HOSTS-} ]]; then
+		qt_setup "$QT_HOSTS" ${QT_BED_ARGS[@]+"${QT_BED_ARGS[@]}"}
+	else
+		qt_setup
+	fi
+}
 
 # qt_setup_file - pick this file's tag prefix: 4 hex digits of the bats file runner's PID
 qt_setup_file()
@@ -126,11 +147,34 @@ qt_tcpdump()
 	}
 }
 
-# qt_tcpdump_count NAME - stop tcpdump NAME and print how many packets it captured
+# qt_tcpdump_count NAME [FILTER] - stop tcpdump NAME and print how many packets it captured (that
+# match FILTER); fail if the capture cannot be read: "0" must mean it saw none
 qt_tcpdump_count()
 {
-	tb_bg_kill "$TAG" "$1" INT
-	tcpdump -n -r "$TB/$1.pcap" 2>/dev/null | wc -l
+	local out name=$1
+	shift
+	tb_bg_kill "$TAG" "$name" INT
+	out=$(tcpdump -n -r "$TB/$name.pcap" "$@" 2>"$TB/$name.err") || {
+		echo "capture $name unreadable:" >&2
+		cat "$TB/$name.err" >&2
+		return 1
+	}
+	if [[ -z $out ]]; then
+		echo 0
+	else
+		wc -l <<<"$out"
+	fi
+}
+
+# qt_fdb_lacks NODE ERE - no entry of NODE's latest dump (tb_dump first) matches ERE; else show
+# the FDB and fail
+qt_fdb_lacks()
+{
+	if tb_fdb "$TAG" "$1" | grep -Eq -- "$2"; then
+		echo "host $1: an FDB entry matches '$2':" >&2
+		tb_fdb "$TAG" "$1" >&2
+		return 1
+	fi
 }
 
 # qt_counter NODE NAME - counter from the latest dump (dump first with tb_dump)
@@ -141,6 +185,37 @@ qt_randfile() { head -c "$2" /dev/urandom >"$TB/$1"; }
 
 # qt_sha FILE - sha256 of a file
 qt_sha() { sha256sum "$1" | awk '{ print $1 }'; }
+
+# qt_transfer FROM TO [PORT] [TIMEOUT] - send $TB/data over TCP from host FROM to 10.42.0.TO
+# (PORT: default 7000, or 7001 from a higher host to a lower one; TIMEOUT 60 s); it must arrive
+# whole and intact. Prints the seconds it took.
+qt_transfer()
+{
+	local from=$1 to=$2 port=${3:-} tmo=${4:-60} secs recv
+	[[ -n $port ]] || port=$((from < to ? 7000 : 7001))
+	recv="$TB/recv-$from-$to-$port"
+	secs=$(tb_tcp_send "$TAG" "$from" "$to" "10.42.0.$to" "$TB/data" "$recv" "$port" "$tmo") ||
+		return 1
+	if [[ $(stat -c %s "$recv") != "$(stat -c %s "$TB/data")" ||
+		$(qt_sha "$recv") != "$(qt_sha "$TB/data")" ]]; then
+		echo "transfer $from -> $to: $(stat -c %s "$recv") of $(stat -c %s "$TB/data") bytes" \
+			"arrived, or not intact" >&2
+		return 1
+	fi
+	echo "$secs"
+}
+
+# qt_bulk [LABEL] - with members 1 and 2 running: 50 MiB h1 -> h2 over TCP arrive intact (the
+# time on the TAP stream), and both daemons still run
+qt_bulk()
+{
+	local secs
+	qt_ping 1 10.42.0.2 || return 1
+	qt_randfile data 50M
+	secs=$(qt_transfer 1 2) || return 1
+	echo "# 50 MiB in $secs s${1:+ $1}" >&3
+	tb_running "$TAG" 1 && tb_running "$TAG" 2
+}
 
 # qt_containment [LABEL] - with members 1..3 running: after ARP and learning, a 20 MiB TCP
 # transfer h1 -> h2 arrives intact, h3's qdes0 sees none of it (h2's does: the control), h3's

@@ -459,14 +459,6 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			}
 		}
 	}
-	/* Guests' MACs are local to the first worker's switch: the others could not reach them */
-	if (cfg->qemu_socket[0] && cfg->workers > 1) {
-		snprintf(err, errlen,
-			 "--workers: invalid value '%u' with --qemu-socket (guests are served by "
-			 "one worker: use 1)",
-			 cfg->workers);
-		return -1;
-	}
 	if (!cfg->group_set && !cfg->n_peers) {
 		snprintf(err, errlen,
 			 "missing --group or --peer (or group= / peer= in the ini file)");

@@ -427,7 +427,8 @@ struct dump_ctx {
 static void dump_entry(const struct fdb_entry *e, void *arg)
 {
 	struct qdes_switch *sw = ((struct dump_ctx *)arg)->sw;
-	uint64_t age = (sw->now - e->updated) / 1000;
+	/* Workers refresh it under the read lock that the dump holds too (learn_local()) */
+	uint64_t age = (sw->now - __atomic_load_n(&e->updated, __ATOMIC_RELAXED)) / 1000;
 	char m[MAC_STRLEN], a[ADDR_STRLEN];
 
 	if (e->kind == FDB_LOCAL) {

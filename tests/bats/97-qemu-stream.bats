@@ -116,8 +116,8 @@ guest()
 	[ "$(qt_counter 1 tx_unicast)" -gt 1000 ]
 }
 
-@test "stream: --workers 2: guests are every worker's ports; parallel transfers both ways arrive intact" {
-	local blob f i n pid pids=()
+@test "stream: --workers 2: guests are every worker's ports; eight flows both ways arrive intact" {
+	local blob h i n
 	qt_qemu_require
 	tb_start "$TAG" 1 --workers 2 --qemu-socket "$SOCK"
 	tb_start "$TAG" 2 --workers 2
@@ -127,37 +127,28 @@ guest()
 	qt_ping 1 10.42.0.11
 	qt_ping 2 10.42.0.11
 
-	# Eight flows at once, so that both TAP queues and both sockets of h1 carry some: four
-	# from h1's TAP, four from h2 over the segment, each fetching the guest's blob
+	# Eight flows, each on its own hash, so that both TAP queues and (by chance) both sockets of
+	# h1 carry some: four from h1's TAP, four from h2 over the segment, each fetching the
+	# guest's blob. One after another: the guest's busybox nc -ll loses connections that
+	# arrive while it serves one (with any qdes-tap, seen with 0.1.0 and one worker too)
 	blob=$(qt_guest_wait "$TAG" ga '^qt-guest: blob sha256 ' | awk '{ print $4 }')
 	for i in 1 2 3 4; do
-		tb_exec "$TAG" 1 timeout 120 socat -u TCP:10.42.0.11:7001,connect-timeout=5 \
-			"OPEN:$TB/b1-$i,creat,trunc" &
-		pids+=($!)
-		tb_exec "$TAG" 2 timeout 120 socat -u TCP:10.42.0.11:7001,connect-timeout=5 \
-			"OPEN:$TB/b2-$i,creat,trunc" &
-		pids+=($!)
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid"
-	done
-	for f in "$TB"/b1-* "$TB"/b2-*; do
-		[ "$(qt_sha "$f")" = "$blob" ]
+		for h in 1 2; do
+			tb_exec "$TAG" "$h" timeout 60 socat -u TCP:10.42.0.11:7001,connect-timeout=5 \
+				"OPEN:$TB/b$h-$i,creat,trunc"
+			[ "$(qt_sha "$TB/b$h-$i")" = "$blob" ]
+		done
 	done
 
 	# ... and towards the guest: four flows from h1's TAP, super-frames cut for the guest
 	qt_randfile data 1M
-	pids=()
 	for i in 1 2 3 4; do
-		tb_exec "$TAG" 1 timeout 120 socat -u "OPEN:$TB/data" \
-			TCP:10.42.0.11:7002,connect-timeout=5 &
-		pids+=($!)
+		tb_exec "$TAG" 1 timeout 60 socat -u "OPEN:$TB/data" \
+			TCP:10.42.0.11:7002,connect-timeout=5
+		tb_wait 60 bash -c '[ "$(grep -c "^qt-guest: rx sha256 $1 bytes 1048576" \
+			< <(tr -d "\r" <"$2"))" -eq "$3" ]' _ "$(qt_sha "$TB/data")" \
+			"$(qt__guest_base "$TAG" ga).out" "$i"
 	done
-	for pid in "${pids[@]}"; do
-		wait "$pid"
-	done
-	tb_wait 60 bash -c '[ "$(grep -c "^qt-guest: rx sha256 $1 bytes 1048576" < <(tr -d "\r" <"$2"))" -eq 4 ]' \
-		_ "$(qt_sha "$TB/data")" "$(qt__guest_base "$TAG" ga).out"
 
 	tb_dump "$TAG" 1
 	[ "$(qt_counter 1 qemu_connected)" -eq 1 ]

@@ -25,8 +25,7 @@
 #include "config_opts.h"
 #include "log.h"
 #include "parse.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 #define NETID_EXPECTED "expected 0 to 65535, or up to 16777215 with encap vxlan"
 

@@ -18,8 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "parse.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* The words a value can be, in any case, and what each stands for */
 struct word {

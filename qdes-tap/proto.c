@@ -5,6 +5,7 @@
 #include "bytes.h"
 #include "ether.h"
 #include "proto.h"
+#include "util.h"
 
 static uint16_t qdes_netid(const uint8_t *hdr)
 {
@@ -256,7 +257,7 @@ static const struct encap_ops encaps[] = {
  */
 const struct encap_ops *proto_encap(enum encap_mode mode)
 {
-	if ((unsigned int)mode >= sizeof(encaps) / sizeof(encaps[0]))
+	if ((unsigned int)mode >= ARRAY_SIZE(encaps))
 		mode = ENCAP_QDES;
 	return &encaps[mode];
 }

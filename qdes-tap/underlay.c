@@ -27,8 +27,7 @@
 #include "log.h"
 #include "offload.h"
 #include "underlay.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Room for bursts while the loop is busy with the other direction */
 #define UNDERLAY_SOCKBUF (4 << 20)
@@ -517,7 +516,7 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 
 	if (ul->has_group)
 		dst[n++] = &ul->group;
-	for (i = 0; i < ul->n_peers && n < ARRAY_LEN(dst); i++)
+	for (i = 0; i < ul->n_peers && n < ARRAY_SIZE(dst); i++)
 		dst[n++] = &ul->peers[i];
 	if (vh) {
 		if (n)

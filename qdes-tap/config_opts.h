@@ -47,6 +47,7 @@ enum opt_id {
  * @max:	largest value of an integer (0: not an integer)
  * @flags:	OPT_GLOBAL_ONLY
  * @help:	one line for --help
+ * @help_fn:	writes that line instead, from tables kept elsewhere (the encapsulations)
  */
 struct config_opt {
 	enum opt_id id;
@@ -57,6 +58,7 @@ struct config_opt {
 	unsigned long min, max;
 	unsigned int flags;
 	const char *help;
+	void (*help_fn)(char *buf, size_t len);
 };
 
 /*

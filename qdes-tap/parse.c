@@ -190,17 +190,31 @@ int parse_user(char *dst, size_t size, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* "qdes, vxlan or raw": every name of the encapsulation table, for messages and --help */
+size_t parse_encap_names(char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ENCAP_MAX && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      !i		   ? ""
+				      : i == ENCAP_MAX - 1 ? " or "
+							   : ", ",
+				      proto_encap((enum encap_mode)i)->name);
+	return n;
+}
+
 int parse_encap(enum encap_mode *dst, const char *s, char *err, size_t errlen)
 {
-	if (!strcasecmp(s, "qdes"))
-		*dst = ENCAP_QDES;
-	else if (!strcasecmp(s, "vxlan"))
-		*dst = ENCAP_VXLAN;
-	else if (!strcasecmp(s, "raw"))
-		*dst = ENCAP_RAW;
-	else
-		return parse_invalid(err, errlen, s, "expected qdes, vxlan or raw");
-	return 0;
+	char names[64], expected[80];
+
+	if (!proto_encap_by_name(s, dst))
+		return 0;
+	parse_encap_names(names, sizeof(names));
+	snprintf(expected, sizeof(expected), "expected %s", names);
+	return parse_invalid(err, errlen, s, expected);
 }
 
 /* Whether an address as addr_parse() takes it names a port: "A:P", "[A6]:P" */

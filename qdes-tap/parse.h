@@ -34,6 +34,7 @@ bool parse_ifname_valid(const char *s);
 int parse_ifname(char dst[IFNAMSIZ], const char *s, char *err, size_t errlen);
 int parse_netns(char *dst, size_t size, const char *s, char *err, size_t errlen);
 int parse_user(char *dst, size_t size, const char *s, char *err, size_t errlen);
+size_t parse_encap_names(char *buf, size_t len);
 int parse_encap(enum encap_mode *dst, const char *s, char *err, size_t errlen);
 int parse_group(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_local(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);

@@ -892,14 +892,15 @@ static void test_encap(void **state)
 	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "--encap", "raw"));
 	assert_int_equal(cfg.encap, ENCAP_RAW);
 	assert_int_equal(cfg.network_id, 0);
-	fails("--network-id: not with encap raw (bare frames carry no network id: one segment per "
+	fails("--network-id: not with encap raw (its datagrams carry no network id: one segment "
+	      "per "
 	      "group and port)",
 	      ARGV("-g", "239.1.1.1:5000", "--encap", "raw", "-n", "0"));
 	fails("--group: invalid value '239.1.1.1' (expected ADDR:PORT)",
 	      ARGV("-g", "239.1.1.1", "--encap", "raw"));
 	write_ini(path, "[qdes0]\ngroup = 239.1.1.1:5000\nnetwork_id = 7\nencap = raw\n");
 	snprintf(want, sizeof(want),
-		 "%s: [qdes0] network_id: not with encap raw (bare frames carry no network id: "
+		 "%s: [qdes0] network_id: not with encap raw (its datagrams carry no network id: "
 		 "one segment per group and port)",
 		 path);
 	if (!run(&cfg, &act, err, ARGV("-c", path)) || strcmp(err, want))

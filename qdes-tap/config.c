@@ -22,10 +22,68 @@
 #include <strings.h>
 
 #include "config.h"
-#include "config_opts.h"
+#include "ini.h"
 #include "log.h"
 #include "parse.h"
 #include "util.h"
+
+enum opt_id {
+	OPT_CONFIG,
+	OPT_INTERFACE,
+	OPT_GROUP,
+	OPT_PEER,
+	OPT_NETWORK_ID,
+	OPT_ENCAP,
+	OPT_ADDRESS,
+	OPT_MAC,
+	OPT_MTU,
+	OPT_LOCAL,
+	OPT_DEV,
+	OPT_PORT,
+	OPT_TTL,
+	OPT_AGEING,
+	OPT_MAX_ENTRIES,
+	OPT_NETNS,
+	OPT_BRIDGE,
+	OPT_QEMU_SOCKET,
+	OPT_OFFLOAD,
+	OPT_WORKERS,
+	OPT_USER,
+	OPT_LOG_LEVEL,
+	OPT_VERBOSE,
+	OPT_QUIET,
+	OPT_SYSLOG,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+/* Only in [global]: they concern the process, not one interface */
+#define OPT_GLOBAL_ONLY 1U
+
+/**
+ * struct config_opt - one option, as ini key, command-line option and help line
+ * @id:		what it sets
+ * @key:	ini key, NULL: command line only
+ * @name:	long option
+ * @short_opt:	short option, 0: long only
+ * @arg:	argument name on the command line, NULL: a flag without argument
+ * @min:	smallest value of an integer
+ * @max:	largest value of an integer (0: not an integer)
+ * @flags:	OPT_GLOBAL_ONLY
+ * @help:	one line for --help
+ * @help_fn:	writes that line instead, from tables kept elsewhere (the encapsulations)
+ */
+struct config_opt {
+	enum opt_id id;
+	const char *key;
+	const char *name;
+	char short_opt;
+	const char *arg;
+	unsigned long min, max;
+	unsigned int flags;
+	const char *help;
+	void (*help_fn)(char *buf, size_t len);
+};
 
 /* What the encapsulation table says, in words: a new row shows up in messages and --help */
 static void netid_expected(char *buf, size_t len)
@@ -258,7 +316,7 @@ static const struct config_opt *opt_by_code(int code)
 }
 
 /* The option whose ini key is @key, in any case; NULL: none (or only on the command line) */
-const struct config_opt *config_opt_by_key(const char *key)
+static const struct config_opt *config_opt_by_key(const char *key)
 {
 	size_t i;
 
@@ -437,6 +495,75 @@ int config_set(struct qdes_config *cfg, const char *key, const char *value, char
 		snprintf(err, errlen, "%s: %s", o->key, msg);
 		return -1;
 	}
+	return 0;
+}
+
+/* One ini key: refused anywhere in the file if unknown or misplaced, applied if in use */
+static int ini_key(void *ctx, enum ini_pass pass, const struct ini_key *k, char *err, size_t errlen)
+{
+	const struct config_opt *o = config_opt_by_key(k->key);
+	struct qdes_config *cfg = ctx;
+	char v[QUOTE_MAX + 4];
+
+	if (pass == INI_APPLY) {
+		if (config_set(cfg, k->key, k->value, err, errlen))
+			return -1;
+		if (o->id == OPT_GROUP)
+			snprintf(cfg->group_from, sizeof(cfg->group_from), "%s", k->section);
+		else if (o->id == OPT_NETWORK_ID)
+			snprintf(cfg->network_id_from, sizeof(cfg->network_id_from), "%s",
+				 k->section);
+		return 0;
+	}
+	if (!o) {
+		char alt[32], hint[64] = "";
+		size_t i;
+
+		/* network-id for network_id: the long option's spelling */
+		snprintf(alt, sizeof(alt), "%s", k->key);
+		for (i = 0; alt[i]; i++)
+			if (alt[i] == '-')
+				alt[i] = '_';
+		if (strlen(k->key) < sizeof(alt) && config_opt_by_key(alt))
+			snprintf(hint, sizeof(hint), " (did you mean '%s'?)", alt);
+		snprintf(err, errlen, "unknown key '%s'%s", parse_quote(k->key, v), hint);
+		return -1;
+	}
+	if ((o->flags & OPT_GLOBAL_ONLY) && !k->global) {
+		snprintf(err, errlen, "%s: only valid in [global]", o->key);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * config_load_ini() - Apply an ini file's [global] and one interface section to @cfg
+ * @cfg:	configuration, usually fresh from config_init()
+ * @path:	ini file
+ * @section:	interface section to use (case-sensitive, as interface names are); NULL: the
+ *		file must have exactly one interface section, and it sets @cfg->ifname
+ * @err:	"PATH: what is wrong" on error, one line
+ * @errlen:	size of @err
+ *
+ * Unknown keys and [global]-only keys in an interface section are errors in any section, even
+ * one this process does not use (ini_read() hands every key over for checking first).
+ *
+ * Return: 0, or -1 with @err set (@cfg may then be partly set)
+ */
+int config_load_ini(struct qdes_config *cfg, const char *path, const char *section, char *err,
+		    size_t errlen)
+{
+	char v[QUOTE_MAX + 4], name[IFNAMSIZ];
+
+	if (!*path || strlen(path) >= sizeof(cfg->config_path)) {
+		snprintf(err, errlen, "--config: invalid value '%s' (expected a file name)",
+			 parse_quote(path, v));
+		return -1;
+	}
+	if (ini_read(path, section, ini_key, cfg, name, err, errlen))
+		return -1;
+	strcpy(cfg->ifname, name);
+	strcpy(cfg->config_path, path);
 	return 0;
 }
 

@@ -18,6 +18,10 @@
  * "invalid value 'VALUE' (expected ...)": the caller prefixes where the value came from.
  */
 
+/* The longest lists of peers and of addresses a value may hold */
+#define PARSE_MAX_ADDRS 16
+#define PARSE_MAX_PEERS 32
+
 /* Longest piece of a user's value quoted back in a message */
 #define QUOTE_MAX 96
 

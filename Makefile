@@ -32,6 +32,7 @@ SRCS := $(wildcard qdes-tap/*.c)
 LIB_SRCS := $(filter-out qdes-tap/main.c,$(SRCS))
 OBJS := $(SRCS:qdes-tap/%.c=build/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:qdes-tap/%.c=build/san/%.o)
+TSAN_OBJS := $(SRCS:qdes-tap/%.c=build/tsan/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 
@@ -43,7 +44,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all san unit e2e e2e-san e2e-nooffload test fuzz bench install uninstall clean format check-format lint
+.PHONY: all san tsan unit e2e e2e-san e2e-tsan e2e-nooffload test fuzz bench install uninstall clean format check-format lint
 
 all: build/qdes-tap
 
@@ -67,14 +68,26 @@ build/san/%.o: qdes-tap/%.c | build/san
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
+# ... and with ThreadSanitizer, for the tests where several workers share the FDB and the ports
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+tsan: build/qdes-tap-tsan
+
+build/qdes-tap-tsan: $(TSAN_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+
+build/tsan/%.o: qdes-tap/%.c | build/tsan
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
+
 # Each unit test links only the pure modules it tests, so it needs no root and no network.
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
 test_config_MODS := config ini parse proto
-test_switch_MODS := switch fdb proto
+test_switch_MODS := switch fdb proto port
 test_offload_MODS := offload
-test_stream_MODS := stream offload proto
+test_stream_MODS := stream offload proto switch fdb port
 test_privs_MODS := privs
 test_underlay_MODS := underlay offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
@@ -85,7 +98,7 @@ build/unit/%: tests/unit/%.c $$(call unit_objs,$$*) | build/unit
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Wno-missing-prototypes -o $@ $< \
 		$(call unit_objs,$*) $(LDFLAGS) $(DEP_LIBS) $(CMOCKA_LIBS)
 
-build/obj build/san build/unit:
+build/obj build/san build/tsan build/unit:
 	$(Q)mkdir -p $@
 
 unit: $(UNIT_BINS)
@@ -101,11 +114,19 @@ e2e: build/qdes-tap
 e2e-san: build/qdes-tap-san
 	@QDES_TAP=$(CURDIR)/build/qdes-tap-san scripts/run-bats.sh tests/bats
 
+# The tests that run several workers, on the ThreadSanitizer build: the first data race stops
+# the daemon (its report in the daemon's log), which fails the test.
+E2E_TSAN_FILES := tests/bats/60-restart.bats tests/bats/65-workers.bats tests/bats/92-peers.bats \
+	tests/bats/97-qemu-stream.bats tests/bats/98-privileges.bats
+e2e-tsan: build/qdes-tap-tsan
+	@QDES_TAP=$(CURDIR)/build/qdes-tap-tsan TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		scripts/run-bats.sh -f 'workers' $(E2E_TSAN_FILES)
+
 # ... and once more with every daemon's offloads off: both data paths pass the same suite.
 e2e-nooffload: build/qdes-tap
 	@QDES_TAP_ARGS="--offload no" scripts/run-bats.sh tests/bats
 
-test: unit e2e e2e-san e2e-nooffload
+test: unit e2e e2e-san e2e-tsan e2e-nooffload
 
 bench: build/qdes-tap
 	@scripts/bench.sh
@@ -154,4 +175,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(SAN_OBJS:.o=.d) build/san/main.d
+-include $(OBJS:.o=.d) $(SAN_OBJS:.o=.d) build/san/main.d $(TSAN_OBJS:.o=.d)

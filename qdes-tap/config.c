@@ -22,13 +22,139 @@
 #include <strings.h>
 
 #include "config.h"
-#include "config_opts.h"
+#include "ini.h"
 #include "log.h"
 #include "parse.h"
+#include "util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+enum opt_id {
+	OPT_CONFIG,
+	OPT_INTERFACE,
+	OPT_GROUP,
+	OPT_PEER,
+	OPT_NETWORK_ID,
+	OPT_ENCAP,
+	OPT_ADDRESS,
+	OPT_MAC,
+	OPT_MTU,
+	OPT_LOCAL,
+	OPT_DEV,
+	OPT_PORT,
+	OPT_TTL,
+	OPT_AGEING,
+	OPT_MAX_ENTRIES,
+	OPT_NETNS,
+	OPT_BRIDGE,
+	OPT_QEMU_SOCKET,
+	OPT_OFFLOAD,
+	OPT_WORKERS,
+	OPT_USER,
+	OPT_LOG_LEVEL,
+	OPT_VERBOSE,
+	OPT_QUIET,
+	OPT_SYSLOG,
+	OPT_HELP,
+	OPT_VERSION,
+};
 
-#define NETID_EXPECTED "expected 0 to 65535, or up to 16777215 with encap vxlan"
+/* Only in [global]: they concern the process, not one interface */
+#define OPT_GLOBAL_ONLY 1U
+
+/**
+ * struct config_opt - one option, as ini key, command-line option and help line
+ * @id:		what it sets
+ * @key:	ini key, NULL: command line only
+ * @name:	long option
+ * @short_opt:	short option, 0: long only
+ * @arg:	argument name on the command line, NULL: a flag without argument
+ * @min:	smallest value of an integer
+ * @max:	largest value of an integer (0: not an integer)
+ * @flags:	OPT_GLOBAL_ONLY
+ * @help:	one line for --help
+ * @help_fn:	writes that line instead, from tables kept elsewhere (the encapsulations)
+ */
+struct config_opt {
+	enum opt_id id;
+	const char *key;
+	const char *name;
+	char short_opt;
+	const char *arg;
+	unsigned long min, max;
+	unsigned int flags;
+	const char *help;
+	void (*help_fn)(char *buf, size_t len);
+};
+
+/* What the encapsulation table says, in words: a new row shows up in messages and --help */
+static void netid_expected(char *buf, size_t len)
+{
+	const struct encap_ops *def = proto_encap(ENCAP_QDES);
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(buf, len, "expected 0 to %u", def->max_netid);
+	for (i = 0; i < ENCAP_MAX && n < len; i++) {
+		const struct encap_ops *e = proto_encap((enum encap_mode)i);
+
+		if (e->has_netid && e->max_netid > def->max_netid)
+			n += (size_t)snprintf(buf + n, len - n, ", or up to %u with encap %s",
+					      e->max_netid, e->name);
+	}
+}
+
+static uint32_t netid_max(void)
+{
+	uint32_t max = 0;
+	int i;
+
+	for (i = 0; i < ENCAP_MAX; i++)
+		if (proto_encap((enum encap_mode)i)->max_netid > max)
+			max = proto_encap((enum encap_mode)i)->max_netid;
+	return max;
+}
+
+static void netid_help(char *buf, size_t len)
+{
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(buf, len, "segment's network id:");
+	for (i = 0; i < ENCAP_MAX && n < len; i++) {
+		const struct encap_ops *e = proto_encap((enum encap_mode)i);
+
+		if (e->has_netid)
+			n += (size_t)snprintf(buf + n, len - n, "%s %s 0 to %u", i ? "," : "",
+					      e->name, e->max_netid);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s %s none", i ? "," : "",
+					      e->name);
+	}
+}
+
+static void group_help(char *buf, size_t len)
+{
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(buf, len, "multicast group and UDP port ([ADDR6]:PORT");
+	for (i = 0; i < ENCAP_MAX && n < len; i++) {
+		const struct encap_ops *e = proto_encap((enum encap_mode)i);
+
+		if (e->default_port)
+			n += (size_t)snprintf(buf + n, len - n, "; %s: port %u if none", e->name,
+					      e->default_port);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, ")");
+}
+
+static void encap_help(char *buf, size_t len)
+{
+	char names[64];
+
+	parse_encap_names(names, sizeof(names));
+	snprintf(buf, len, "encapsulation: %s (default %s)", names, proto_encap(ENCAP_QDES)->name);
+}
 
 static const struct config_opt config_opts[] = {
 	{.id = OPT_CONFIG,
@@ -46,7 +172,7 @@ static const struct config_opt config_opts[] = {
 	 .name = "group",
 	 .short_opt = 'g',
 	 .arg = "ADDR:PORT",
-	 .help = "multicast group and UDP port ([ADDR6]:PORT; vxlan: port 4789 if none)"},
+	 .help_fn = group_help},
 	{.id = OPT_PEER,
 	 .key = "peer",
 	 .name = "peer",
@@ -57,13 +183,8 @@ static const struct config_opt config_opts[] = {
 	 .name = "network-id",
 	 .short_opt = 'n',
 	 .arg = "ID",
-	 .max = VXLAN_MAX_VNI,
-	 .help = "segment's network id, 0 to 65535 (vxlan: VNI to 16777215; raw: none)"},
-	{.id = OPT_ENCAP,
-	 .key = "encap",
-	 .name = "encap",
-	 .arg = "MODE",
-	 .help = "qdes (default), vxlan (RFC 7348) or raw (bare frames, QEMU sockets)"},
+	 .help_fn = netid_help},
+	{.id = OPT_ENCAP, .key = "encap", .name = "encap", .arg = "MODE", .help_fn = encap_help},
 	{.id = OPT_ADDRESS,
 	 .key = "address",
 	 .name = "address",
@@ -195,7 +316,7 @@ static const struct config_opt *opt_by_code(int code)
 }
 
 /* The option whose ini key is @key, in any case; NULL: none (or only on the command line) */
-const struct config_opt *config_opt_by_key(const char *key)
+static const struct config_opt *config_opt_by_key(const char *key)
 {
 	size_t i;
 
@@ -234,8 +355,12 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return parse_peers(cfg->peers, &cfg->n_peers, s, list, err, errlen);
 	case OPT_NETWORK_ID:
 		/* The range for encap qdes is checked by config_check(), once encap is known */
-		if (parse_ulong(s, o->min, o->max, &v))
-			return parse_invalid(err, errlen, s, NETID_EXPECTED);
+		if (parse_ulong(s, 0, netid_max(), &v)) {
+			char expected[128];
+
+			netid_expected(expected, sizeof(expected));
+			return parse_invalid(err, errlen, s, expected);
+		}
 		cfg->network_id = (uint32_t)v;
 		cfg->network_id_set = true;
 		return 0;
@@ -373,6 +498,75 @@ int config_set(struct qdes_config *cfg, const char *key, const char *value, char
 	return 0;
 }
 
+/* One ini key: refused anywhere in the file if unknown or misplaced, applied if in use */
+static int ini_key(void *ctx, enum ini_pass pass, const struct ini_key *k, char *err, size_t errlen)
+{
+	const struct config_opt *o = config_opt_by_key(k->key);
+	struct qdes_config *cfg = ctx;
+	char v[QUOTE_MAX + 4];
+
+	if (pass == INI_APPLY) {
+		if (config_set(cfg, k->key, k->value, err, errlen))
+			return -1;
+		if (o->id == OPT_GROUP)
+			snprintf(cfg->group_from, sizeof(cfg->group_from), "%s", k->section);
+		else if (o->id == OPT_NETWORK_ID)
+			snprintf(cfg->network_id_from, sizeof(cfg->network_id_from), "%s",
+				 k->section);
+		return 0;
+	}
+	if (!o) {
+		char alt[32], hint[64] = "";
+		size_t i;
+
+		/* network-id for network_id: the long option's spelling */
+		snprintf(alt, sizeof(alt), "%s", k->key);
+		for (i = 0; alt[i]; i++)
+			if (alt[i] == '-')
+				alt[i] = '_';
+		if (strlen(k->key) < sizeof(alt) && config_opt_by_key(alt))
+			snprintf(hint, sizeof(hint), " (did you mean '%s'?)", alt);
+		snprintf(err, errlen, "unknown key '%s'%s", parse_quote(k->key, v), hint);
+		return -1;
+	}
+	if ((o->flags & OPT_GLOBAL_ONLY) && !k->global) {
+		snprintf(err, errlen, "%s: only valid in [global]", o->key);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * config_load_ini() - Apply an ini file's [global] and one interface section to @cfg
+ * @cfg:	configuration, usually fresh from config_init()
+ * @path:	ini file
+ * @section:	interface section to use (case-sensitive, as interface names are); NULL: the
+ *		file must have exactly one interface section, and it sets @cfg->ifname
+ * @err:	"PATH: what is wrong" on error, one line
+ * @errlen:	size of @err
+ *
+ * Unknown keys and [global]-only keys in an interface section are errors in any section, even
+ * one this process does not use (ini_read() hands every key over for checking first).
+ *
+ * Return: 0, or -1 with @err set (@cfg may then be partly set)
+ */
+int config_load_ini(struct qdes_config *cfg, const char *path, const char *section, char *err,
+		    size_t errlen)
+{
+	char v[QUOTE_MAX + 4], name[IFNAMSIZ];
+
+	if (!*path || strlen(path) >= sizeof(cfg->config_path)) {
+		snprintf(err, errlen, "--config: invalid value '%s' (expected a file name)",
+			 parse_quote(path, v));
+		return -1;
+	}
+	if (ini_read(path, section, ini_key, cfg, name, err, errlen))
+		return -1;
+	strcpy(cfg->ifname, name);
+	strcpy(cfg->config_path, path);
+	return 0;
+}
+
 void config_usage(FILE *f, const char *prog)
 {
 	size_t i;
@@ -388,12 +582,14 @@ void config_usage(FILE *f, const char *prog)
 		prog, prog);
 	for (i = 0; i < ARRAY_SIZE(config_opts); i++) {
 		const struct config_opt *o = &config_opts[i];
-		char left[64];
+		char left[64], help[128];
 
+		if (o->help_fn)
+			o->help_fn(help, sizeof(help));
 		snprintf(left, sizeof(left), "  %c%c%c --%s%s%s", o->short_opt ? '-' : ' ',
 			 o->short_opt ? o->short_opt : ' ', o->short_opt ? ',' : ' ', o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "%-26s  %s\n", left, o->help);
+		fprintf(f, "%-26s  %s\n", left, o->help_fn ? help : o->help);
 	}
 	fprintf(f,
 		"\n"
@@ -418,17 +614,13 @@ static void where(const struct qdes_config *cfg, const char *section, const char
 		snprintf(buf, len, "%s: ", opt);
 }
 
-/**
- * config_check() - Cross-key checks, once everything is set
- * @cfg:	configuration
- * @err:	message
- * @errlen:	its size
- *
- * Return: 0, or -1 with @err set
- */
-int config_check(struct qdes_config *cfg, char *err, size_t errlen)
+/* The interface's name, and what only an interface can have when there is none */
+static int check_interface(const struct qdes_config *cfg, char *err, size_t errlen)
 {
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], v[QUOTE_MAX + 4], w[PATH_MAX + IFNAMSIZ + 48];
+	static const char *const tap_only[] = {"address", "mac", "netns", "bridge"};
+	const bool given[] = {cfg->n_addrs > 0, cfg->mac_set, cfg->netns[0] != '\0',
+			      cfg->bridge[0] != '\0'};
+	char v[QUOTE_MAX + 4];
 	unsigned int i;
 
 	if (!parse_ifname_valid(cfg->ifname)) {
@@ -436,51 +628,47 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 parse_quote(cfg->ifname, v), IFNAME_EXPECTED);
 		return -1;
 	}
-	if (!config_has_tap(cfg)) {
-		/* What would only concern the interface is a mistake without one */
-		static const char *const tap_only[] = {"address", "mac", "netns", "bridge"};
-		const bool given[] = {cfg->n_addrs > 0, cfg->mac_set, cfg->netns[0] != '\0',
-				      cfg->bridge[0] != '\0'};
-
-		if (!cfg->qemu_socket[0]) {
-			snprintf(
-				err, errlen,
-				"--interface none: needs --qemu-socket (or qemu_socket= in the ini "
-				"file): a switch without an interface serves guests only");
-			return -1;
-		}
-		for (i = 0; i < ARRAY_SIZE(given); i++) {
-			if (given[i]) {
-				snprintf(err, errlen,
-					 "--%s (or %s= in the ini file): needs an interface, not "
-					 "with --interface none",
-					 tap_only[i], tap_only[i]);
-				return -1;
-			}
-		}
-	}
-	/* Guests' MACs are local to the first worker's switch: the others could not reach them */
-	if (cfg->qemu_socket[0] && cfg->workers > 1) {
+	if (config_has_tap(cfg))
+		return 0;
+	if (!cfg->qemu_socket[0]) {
 		snprintf(err, errlen,
-			 "--workers: invalid value '%u' with --qemu-socket (guests are served by "
-			 "one worker: use 1)",
-			 cfg->workers);
+			 "--interface none: needs --qemu-socket (or qemu_socket= in the ini "
+			 "file): a switch without an interface serves guests only");
 		return -1;
 	}
+	/* What would only concern the interface is a mistake without one */
+	for (i = 0; i < ARRAY_SIZE(given); i++) {
+		if (given[i]) {
+			snprintf(err, errlen,
+				 "--%s (or %s= in the ini file): needs an interface, not with "
+				 "--interface none",
+				 tap_only[i], tap_only[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The segment: where floods go, its network id as the encapsulation carries it */
+static int check_segment(struct qdes_config *cfg, char *err, size_t errlen)
+{
+	const struct encap_ops *e = proto_encap(cfg->encap);
+	char b[ADDR_STRLEN], w[PATH_MAX + IFNAMSIZ + 48], expected[128];
+
 	if (!cfg->group_set && !cfg->n_peers) {
 		snprintf(err, errlen,
 			 "missing --group or --peer (or group= / peer= in the ini file)");
 		return -1;
 	}
-	if (!proto_encap(cfg->encap)->has_netid) {
+	if (!e->has_netid) {
 		/* Saying an id that nothing carries would suggest an isolation there is not */
 		if (cfg->network_id_set) {
 			where(cfg, cfg->network_id_from, "--network-id", "network_id", w,
 			      sizeof(w));
 			snprintf(err, errlen,
-				 "%snot with encap raw (bare frames carry no network id: one "
+				 "%snot with encap %s (its datagrams carry no network id: one "
 				 "segment per group and port)",
-				 w);
+				 w, e->name);
 			return -1;
 		}
 	} else if (!cfg->network_id_set) {
@@ -488,22 +676,30 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	/* The encap-dependent ranges, judged now that encap may have come after the values */
-	if (cfg->network_id > proto_encap(cfg->encap)->max_netid) {
+	if (cfg->network_id > e->max_netid) {
 		where(cfg, cfg->network_id_from, "--network-id", "network_id", w, sizeof(w));
-		snprintf(err, errlen, "%sinvalid value '%u' (" NETID_EXPECTED ")", w,
-			 cfg->network_id);
+		netid_expected(expected, sizeof(expected));
+		snprintf(err, errlen, "%sinvalid value '%u' (%s)", w, cfg->network_id, expected);
 		return -1;
 	}
 	if (cfg->group_set && !addr_port(&cfg->group)) {
-		if (cfg->encap != ENCAP_VXLAN) {
+		if (!e->default_port) {
 			where(cfg, cfg->group_from, "--group", "group", w, sizeof(w));
 			snprintf(err, errlen, "%sinvalid value '%s' (expected ADDR:PORT)", w,
 				 addr_host_str(&cfg->group, b, sizeof(b)));
 			return -1;
 		}
-		addr_set_port(&cfg->group, VXLAN_DEFAULT_PORT);
+		addr_set_port(&cfg->group, e->default_port);
 	}
-	/* One socket family serves both: bind to local, send to the group */
+	return 0;
+}
+
+/* One socket family serves all: bind to local, send to the group and the peers */
+static int check_families(const struct qdes_config *cfg, char *err, size_t errlen)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	unsigned int i;
+
 	if (cfg->group_set && cfg->local_set &&
 	    cfg->local.sa.sa_family != cfg->group.sa.sa_family) {
 		snprintf(err, errlen,
@@ -525,6 +721,14 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 					  : addr_str(&cfg->peers[0], b, sizeof(b)));
 		return -1;
 	}
+	return 0;
+}
+
+/* The unicast port, which the encapsulation may tie to the group's */
+static int check_unicast_port(struct qdes_config *cfg, char *err, size_t errlen)
+{
+	const struct encap_ops *e = proto_encap(cfg->encap);
+
 	/* Peers send to the port they are told: an ephemeral one would change at each start */
 	if (!cfg->group_set && !cfg->port) {
 		snprintf(err, errlen,
@@ -536,12 +740,12 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 	 * VXLAN endpoints send to the well-known port and take any source port, so ours receives
 	 * unicast on the group's port (see underlay.c): that is the only port it can use.
 	 */
-	if (cfg->encap == ENCAP_VXLAN && cfg->group_set) {
+	if (e->peer_port && cfg->group_set) {
 		if (cfg->port && cfg->port != addr_port(&cfg->group)) {
 			snprintf(err, errlen,
-				 "--port: invalid value '%u' (with encap vxlan, unicast uses the "
+				 "--port: invalid value '%u' (with encap %s, unicast uses the "
 				 "group's port %u)",
-				 cfg->port, addr_port(&cfg->group));
+				 cfg->port, e->name, addr_port(&cfg->group));
 			return -1;
 		}
 		cfg->port = addr_port(&cfg->group);
@@ -554,6 +758,22 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 			 cfg->port);
 		return -1;
 	}
+	return 0;
+}
+
+/**
+ * config_check() - Cross-key checks, once everything is set
+ * @cfg:	configuration; the encapsulation's defaults (group port, unicast port) are filled in
+ * @err:	message
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set
+ */
+int config_check(struct qdes_config *cfg, char *err, size_t errlen)
+{
+	if (check_interface(cfg, err, errlen) || check_segment(cfg, err, errlen) ||
+	    check_families(cfg, err, errlen) || check_unicast_port(cfg, err, errlen))
+		return -1;
 	return 0;
 }
 

@@ -12,10 +12,11 @@
 
 #include "addr.h"
 #include "ether.h"
+#include "parse.h"
 #include "proto.h"
 
-#define CONFIG_MAX_ADDRS      16
-#define CONFIG_MAX_PEERS      32
+#define CONFIG_MAX_ADDRS      PARSE_MAX_ADDRS
+#define CONFIG_MAX_PEERS      PARSE_MAX_PEERS
 #define CONFIG_DEFAULT_IFNAME "qdes0"
 /* -i none: no TAP, a switch for guests on the QEMU socket only */
 #define CONFIG_NO_INTERFACE	   "none"
@@ -94,6 +95,5 @@ int config_check(struct qdes_config *cfg, char *err, size_t errlen);
 int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum config_action *action,
 		     char *err, size_t errlen);
 void config_usage(FILE *f, const char *prog);
-const char *config_log_level_name(int level);
 
 #endif /* QDES_CONFIG_H */

@@ -53,4 +53,25 @@ struct qdes_counters {
 #undef QDES_COUNTER_FIELD
 };
 
+/*
+ * Each worker has its own counters, and only that worker's thread writes them: every port and
+ * socket counts into the counters of the worker calling it. The dump reads them from another
+ * thread while they run, so every access is atomic, and relaxed: with one writer an increment
+ * is a load and a store (plain moves on x86, no locked read-modify-write on the data path), and
+ * the reader sees each counter at some recent value. Sums over workers are taken when read.
+ */
+static inline void cnt_add_at(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t cnt_read_at(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+#define CNT_ADD(c, name, n) cnt_add_at(&(c)->name, (uint64_t)(n))
+#define CNT_INC(c, name)    cnt_add_at(&(c)->name, 1)
+#define CNT_GET(c, name)    cnt_read_at(&(c)->name)
+
 #endif /* QDES_COUNTERS_H */

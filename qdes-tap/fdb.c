@@ -15,7 +15,10 @@
  * deleting the entry being looked at cannot disturb the walk. Unlinking an entry from its
  * chain rehashes its key to find the chain.
  *
- * The table is not locked: one thread owns it.
+ * Every worker shares one table. The functions here take no lock themselves: callers hold
+ * fdb_rdlock() or fdb_wrlock() (see "Locking" below), so a lookup and the use of its result
+ * happen under one lock. fdb_add_static() and fdb_delete() have no caller in the daemon yet:
+ * they are what the control socket's "fdb add" and "fdb del" will call.
  */
 
 #include <assert.h>
@@ -637,27 +640,4 @@ void fdb_foreach(struct fdb *fdb, void (*fn)(const struct fdb_entry *e, void *ar
 		if (entry_in_use(e))
 			fn(e, arg);
 	}
-}
-
-/**
- * fdb_result_name() - Name of a learning result, for logs
- * @r:	result
- *
- * Return: "new", "refresh", "moved", "full", "conflict", or "?" for anything else
- */
-const char *fdb_result_name(enum fdb_result r)
-{
-	switch (r) {
-	case FDB_NEW:
-		return "new";
-	case FDB_REFRESH:
-		return "refresh";
-	case FDB_MOVED:
-		return "moved";
-	case FDB_FULL:
-		return "full";
-	case FDB_CONFLICT:
-		return "conflict";
-	}
-	return "?";
 }

@@ -75,6 +75,5 @@ unsigned int fdb_flush_port(struct fdb *fdb, uint16_t port);
 unsigned int fdb_count(const struct fdb *fdb);
 unsigned int fdb_max(const struct fdb *fdb);
 void fdb_foreach(struct fdb *fdb, void (*fn)(const struct fdb_entry *e, void *arg), void *arg);
-const char *fdb_result_name(enum fdb_result r);
 
 #endif /* QDES_FDB_H */

@@ -92,7 +92,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink: %s", gw->nl.err);
 		return -1;
 	}
-	if (nl_link_get(&gw->nl, gw->w[0].tap.name, &link))
+	if (nl_link_get(&gw->nl, gw->tap->name, &link))
 		goto nl_fail;
 	gw->ifindex = link.ifindex;
 	if (cfg->mac_set && nl_link_set_mac(&gw->nl, gw->ifindex, cfg->mac))
@@ -129,7 +129,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		}
 		/* A persistent TAP may keep an address from our last run: that is what we want. */
 		if (errno == EEXIST) {
-			info("%s: address %s already present", gw->w[0].tap.name,
+			info("%s: address %s already present", gw->tap->name,
 			     prefix_str(&cfg->addrs[i], p, sizeof(p)));
 			continue;
 		}
@@ -137,7 +137,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	}
 	return 0;
 nl_fail:
-	snprintf(err, errlen, "%s: %s", gw->w[0].tap.name, gw->nl.err);
+	snprintf(err, errlen, "%s: %s", gw->tap->name, gw->nl.err);
 	return -1;
 }
 
@@ -152,38 +152,39 @@ static void tx_flood(void *ctx, const uint8_t *dgram, size_t len, const struct v
 	underlay_queue_flood(ctx, dgram, len, vh);
 }
 
-/* A worker's TAP queue, sockets and switch; worker 0 joins the group, the others share its port */
+static void tx_flush(void *ctx)
+{
+	underlay_flush(ctx);
+}
+
+/* A worker's sockets and switch; worker 0 joins the group, the others share its port */
 static int worker_start(struct gateway *gw, struct worker *w, const struct underlay_opts *base,
 			uint64_t now, char *err, size_t errlen)
 {
 	const struct qdes_config *cfg = gw->cfg;
 	struct underlay_opts uo = *base;
-	struct switch_tx tx = {tx_unicast, tx_flood, &w->ul};
+	struct switch_tx tx = {tx_unicast, tx_flood, tx_flush, &w->ul};
 	char tmp[GATEWAY_ERRLEN];
 
 	if (w->index) {
 		const struct worker *first = &gw->w[0];
 
-		if (tap_open(&w->tap, cfg->ifname, gw->netns_fd, first->tap.offload, true, &w->cnt,
-			     tmp, sizeof(tmp)))
-			goto fail;
 		uo.port = addr_port(&first->ul.bound);
 		uo.self = &first->ul.self;
 	}
-	uo.offload = w->tap.offload;
 	if (underlay_open(&w->ul, &uo, &w->cnt, tmp, sizeof(tmp)))
 		goto fail;
-	switch_init(&w->sw, gw->fdb, cfg->network_id, gw->mtu, &tx, &w->cnt);
+	switch_init(&w->sw, gw->fdb, &gw->ports, cfg->network_id, gw->mtu, &tx, &w->cnt);
 	switch_set_encap(&w->sw, proto_encap(cfg->encap),
 			 proto_encap(cfg->encap)->peer_port ? addr_port(&cfg->group) : 0);
+	w->sw.worker = w->index;
 	w->sw.now = now;
 	w->sw.flood_peers = w->ul.peers;
 	w->sw.n_flood_peers = w->ul.n_peers;
-	if ((w->tap.fd >= 0 && switch_add_port(&w->sw, &w->tap.port) < 0) ||
-	    switch_add_self(&w->sw, &w->ul.self) ||
+	if (switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {
-		snprintf(err, errlen, "switch: no room for the TAP port");
+		snprintf(err, errlen, "switch: too many addresses of our own");
 		return -1;
 	}
 	return 0;
@@ -193,6 +194,17 @@ fail:
 	else
 		snprintf(err, errlen, "%s", tmp);
 	return -1;
+}
+
+/* Close the TAP's port (every queue): a TAP we created disappears with it */
+static void tap_port_close(struct gateway *gw)
+{
+	if (!gw->tap)
+		return;
+	if (gw->ports_init)
+		port_table_remove(&gw->ports, &gw->tap->port);
+	gw->tap->port.ops->close(&gw->tap->port);
+	gw->tap = NULL;
 }
 
 /**
@@ -211,13 +223,11 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	struct underlay_opts uo = {0};
 	char path[PATH_MAX], tmp[GATEWAY_ERRLEN];
 	uint64_t seed, now = monotonic_ms();
-	bool mq = cfg->workers > 1;
 	unsigned int i;
 
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->netns_fd = -1;
-	gw->guests.fd = -1;
 	gw->mtu = cfg->mtu;
 	gw->w = calloc(cfg->workers, sizeof(*gw->w));
 	if (!gw->w) {
@@ -228,9 +238,13 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	for (i = 0; i < gw->n_workers; i++) {
 		gw->w[i].gw = gw;
 		gw->w[i].index = i;
-		gw->w[i].tap.fd = -1;
 		gw->w[i].ul.ucast_fd = gw->w[i].ul.mcast_fd = -1;
 	}
+	if (port_table_init(&gw->ports)) {
+		snprintf(err, errlen, "cannot make the port table");
+		goto fail;
+	}
+	gw->ports_init = true;
 
 	if (cfg->netns[0]) {
 		gw->netns_fd = netns_open(cfg->netns, path, sizeof(path));
@@ -243,9 +257,16 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	if (underlay_link(gw, &uo.ifindex, err, errlen))
 		goto fail;
 	if (config_has_tap(cfg)) {
-		if (tap_open(&gw->w[0].tap, cfg->ifname, gw->netns_fd, cfg->offload, mq,
-			     &gw->w[0].cnt, tmp, sizeof(tmp))) {
+		gw->tap = tap_open(cfg->ifname, gw->netns_fd, cfg->offload, gw->n_workers, tmp,
+				   sizeof(tmp));
+		if (!gw->tap) {
 			snprintf(err, errlen, "%s", tmp);
+			goto fail;
+		}
+		/* The first port, id 0: the one the interface's own MAC is pinned to */
+		if (port_table_add(&gw->ports, &gw->tap->port) < 0) {
+			tap_port_close(gw);
+			snprintf(err, errlen, "%s: no room in the port table", cfg->ifname);
 			goto fail;
 		}
 		if (configure_link(gw, err, errlen))
@@ -262,8 +283,9 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		snprintf(err, errlen, "cannot allocate an FDB of %u entries", cfg->max_entries);
 		goto fail;
 	}
-	if (!mac_is_zero(gw->mac) &&
-	    fdb_add_local_static(gw->fdb, (uint16_t)cfg->network_id, gw->mac, 0, now) == FDB_FULL) {
+	if (gw->tap && !mac_is_zero(gw->mac) &&
+	    fdb_add_local_static(gw->fdb, (uint16_t)cfg->network_id, gw->mac, gw->tap->port.id,
+				 now) == FDB_FULL) {
 		snprintf(err, errlen, "FDB: no room for the interface's own MAC");
 		goto fail;
 	}
@@ -277,13 +299,23 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	uo.ttl = cfg->ttl;
 	uo.encap_len = proto_encap(cfg->encap)->hdr_len;
 	uo.max_frame = gw->mtu + ETH_HLEN_;
-	uo.reuseport = mq;
+	uo.reuseport = gw->n_workers > 1;
+	uo.offload = gw->tap && gw->tap->offload;
 	for (i = 0; i < gw->n_workers; i++)
 		if (worker_start(gw, &gw->w[i], &uo, now, err, errlen))
 			goto fail;
 	/* Last: a guest may connect as soon as the socket exists */
-	if (cfg->qemu_socket[0] && stream_listen(&gw->guests, cfg->qemu_socket, err, errlen))
-		goto fail;
+	if (cfg->qemu_socket[0]) {
+		gw->guests = stream_listen(cfg->qemu_socket, gw->mtu, &gw->w[0].cnt, err, errlen);
+		if (!gw->guests)
+			goto fail;
+		if (port_table_add(&gw->ports, &gw->guests->port) < 0) {
+			stream_unlisten(gw->guests);
+			gw->guests = NULL;
+			snprintf(err, errlen, "qemu socket: no room in the port table");
+			goto fail;
+		}
+	}
 	return 0;
 fail:
 	gateway_stop(gw);
@@ -303,11 +335,16 @@ void gateway_stop(struct gateway *gw)
 	struct worker *first = gw->n_workers ? &gw->w[0] : NULL;
 	unsigned int i;
 
-	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
-		stream_conn_free(gw->conns[i]);
-		gw->conns[i] = NULL;
+	/* Every port but the TAP (guests, the QEMU socket): no worker runs any more */
+	for (i = 0; gw->ports_init && i < gw->ports.end; i++) {
+		struct qdes_port *p = gw->ports.slot[i];
+
+		if (p && (!gw->tap || p != &gw->tap->port)) {
+			port_table_remove(&gw->ports, p);
+			p->ops->close(p);
+		}
 	}
-	stream_unlisten(&gw->guests);
+	gw->guests = NULL;
 	/* VXLAN has no leave notice: its members age our MACs out */
 	if (first && first->ul.ucast_fd >= 0 && proto_encap(cfg->encap)->leave) {
 		uint8_t hdr[PROTO_HEADROOM];
@@ -317,15 +354,17 @@ void gateway_stop(struct gateway *gw)
 		if (underlay_send_leave(&first->ul, hdr, e->hdr_len))
 			warn("%s: leave notice not sent: %s", cfg->ifname, strerror(errno));
 	}
-	if (first && first->tap.fd >= 0 && !first->tap.created && gw->nl.sock) {
+	if (gw->tap && !gw->tap->created && gw->nl.sock) {
 		for (i = 0; i < cfg->n_addrs; i++)
 			if (gw->added[i] && nl_addr_del(&gw->nl, gw->ifindex, &cfg->addrs[i]))
-				warn("%s: %s", first->tap.name, gw->nl.err);
+				warn("%s: %s", gw->tap->name, gw->nl.err);
 	}
-	for (i = 0; i < gw->n_workers; i++) {
+	for (i = 0; i < gw->n_workers; i++)
 		underlay_close(&gw->w[i].ul);
-		tap_close(&gw->w[i].tap);
-	}
+	tap_port_close(gw);
+	if (gw->ports_init)
+		port_table_destroy(&gw->ports);
+	gw->ports_init = false;
 	free(gw->w);
 	gw->w = NULL;
 	gw->n_workers = 0;
@@ -339,30 +378,42 @@ void gateway_stop(struct gateway *gw)
 	gw->netns_fd = -1;
 }
 
-static void on_tap_frame(void *arg, uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
+/*
+ * Workers other than the first read the port table while the first may change it: they hold
+ * its read lock for a whole burst. The first needs none, being the only one that writes.
+ */
+static void burst_begin(struct worker *w, uint64_t now)
 {
-	struct worker *w = arg;
-
-	switch_from_port(&w->sw, &w->tap.port, frame, len, vh);
+	if (w->index)
+		port_table_rdlock(&w->gw->ports);
+	w->sw.now = now;
 }
 
-/*
- * The TAP queue is readable: forward up to a few bursts, each closed by one batched send.
- * Return: 0, or -1 if the TAP failed (errno set): it was deleted under us, say.
- */
-int gateway_tap_ready(struct worker *w, uint64_t now)
+static void burst_end(struct worker *w)
 {
-	int round, n;
+	if (w->index)
+		port_table_unlock(&w->gw->ports);
+}
 
-	w->sw.now = now;
-	for (round = 0; round < 4; round++) {
-		n = tap_recv(&w->tap, on_tap_frame, w);
-		underlay_flush(&w->ul);
-		switch_flush_ports(&w->sw);
-		if (n < TAP_BATCH)
-			return n < 0 ? -1 : 0;
-	}
-	return 0;
+/**
+ * gateway_port_ready() - A descriptor of a port is ready: let the port receive
+ * @w:		the worker that polls it
+ * @port:	the port
+ * @i:		which of its descriptors
+ * @events:	PORT_IN, PORT_OUT, PORT_HUP
+ * @now:	monotonic ms
+ *
+ * Return: 0, or -1 when the port is finished (gateway_port_del() it, or stop if it is vital)
+ */
+int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
+		       unsigned int events, uint64_t now)
+{
+	int r;
+
+	burst_begin(w, now);
+	r = port->ops->ready(port, i, events, &w->sw);
+	burst_end(w);
+	return r;
 }
 
 static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram, size_t len)
@@ -377,90 +428,42 @@ int gateway_underlay_ready(struct worker *w, int fd, uint64_t now)
 {
 	int n;
 
-	w->sw.now = now;
+	burst_begin(w, now);
 	n = underlay_recv(&w->ul, fd, on_datagram, w);
-	switch_flush_ports(&w->sw);
+	switch_burst_end(&w->sw);
+	burst_end(w);
 	return n < 0 ? -1 : 0;
 }
 
 /**
- * gateway_guest_accept() - A guest connected to the QEMU socket: make it a port
+ * gateway_port_add() - A new port (a guest that connected): give it an id
  * @gw:		gateway
+ * @port:	the port, on the first worker's thread
  *
- * Guests are ports of the first worker's switch (qemu_socket= needs workers = 1).
- *
- * Return: the guest's port, or NULL with errno set: EAGAIN when no one else is waiting
+ * Return: its id, or -1 (errno ENOSPC) when the table is full
  */
-struct stream_conn *gateway_guest_accept(struct gateway *gw)
+int gateway_port_add(struct gateway *gw, struct qdes_port *port)
 {
-	struct worker *w = &gw->w[0];
-	struct stream_conn *c;
-	int id;
-
-	c = stream_accept(&gw->guests, gw->mtu, &w->cnt);
-	if (!c) {
-		if (errno != EAGAIN && errno != EINTR)
-			warn("qemu socket %s: cannot accept a guest: %s", gw->guests.path,
-			     strerror(errno));
-		return NULL;
-	}
-	id = switch_add_port(&w->sw, &c->port);
-	if (id < 0) {
-		warn("qemu socket %s: %s refused: all %d switch ports are taken", gw->guests.path,
-		     c->port.name, SWITCH_MAX_PORTS);
-		stream_conn_free(c);
-		errno = ENOSPC;
-		return NULL;
-	}
-	gw->conns[id] = c;
-	w->cnt.qemu_connected++;
-	notice("qemu socket %s: guest %s connected (pid %d)", gw->guests.path, c->port.name,
-	       (int)c->pid);
-	return c;
+	return switch_add_port(&gw->w[0].sw, port);
 }
 
-static void on_guest_frame(void *arg, struct stream_conn *c, uint8_t *frame, size_t len)
-{
-	struct worker *w = arg;
-
-	switch_from_port(&w->sw, &c->port, frame, len, NULL);
-}
-
-/*
- * A guest's socket is readable: forward up to a few reads' worth of frames, each read closed by
- * one batched send (its frames live in the port's arena until the next read).
- * Return: 0, or -1 when the guest is gone (gateway_guest_close() it)
+/**
+ * gateway_port_del() - Remove a finished port, its MACs with it, and close it
+ * @gw:		gateway
+ * @port:	the port, on the first worker's thread
  */
-int gateway_guest_ready(struct gateway *gw, struct stream_conn *c, uint64_t now)
+void gateway_port_del(struct gateway *gw, struct qdes_port *port)
 {
-	struct worker *w = &gw->w[0];
-	int round, n = 0;
+	unsigned int n = switch_del_port(&gw->w[0].sw, port);
+	const char *why = port->err[0] ? port->err : "closed";
 
-	w->sw.now = now;
-	for (round = 0; round < 4; round++) {
-		n = stream_recv(c, on_guest_frame, w);
-		underlay_flush(&w->ul);
-		switch_flush_ports(&w->sw);
-		if (n <= 0)
-			break;
-	}
-	return n < 0 ? -1 : 0;
-}
-
-/* Remove a guest's port, its MACs with it, and free it */
-void gateway_guest_close(struct gateway *gw, struct stream_conn *c)
-{
-	struct worker *w = &gw->w[0];
-	uint64_t flushed = w->cnt.fdb_flushed;
-
-	switch_del_port(&w->sw, &c->port);
-	if (c->port.id < SWITCH_MAX_PORTS && gw->conns[c->port.id] == c)
-		gw->conns[c->port.id] = NULL;
-	w->cnt.qemu_disconnected++;
-	notice("qemu socket %s: guest %s disconnected: %s; %llu fdb entries flushed",
-	       gw->guests.path, c->port.name, c->err[0] ? c->err : "closed",
-	       (unsigned long long)(w->cnt.fdb_flushed - flushed));
-	stream_conn_free(c);
+	if (port->where)
+		notice("%s %s disconnected: %s; %u fdb entries flushed", port->where, port->name,
+		       why, n);
+	else
+		notice("port %s (%s) removed: %s; %u fdb entries flushed", port->name,
+		       port->ops->kind, why, n);
+	port->ops->close(port);
 }
 
 void gateway_age(struct gateway *gw, uint64_t now)
@@ -478,7 +481,7 @@ void gateway_dump(struct gateway *gw, uint64_t now)
 	for (i = 0; i < gw->n_workers; i++) {
 		const struct qdes_counters *c = &gw->w[i].cnt;
 
-#define SUM_COUNTER(name) total.name += __atomic_load_n(&c->name, __ATOMIC_RELAXED);
+#define SUM_COUNTER(name) total.name += CNT_GET(c, name);
 		QDES_COUNTERS(SUM_COUNTER)
 #undef SUM_COUNTER
 	}

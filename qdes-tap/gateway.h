@@ -17,19 +17,18 @@
 #define GATEWAY_ERRLEN 512
 
 /**
- * struct worker - one thread's share of the data path: a TAP queue, a socket, a switch
+ * struct worker - one thread's share of the data path: a socket, a switch, a TAP queue
  * @gw:		the gateway it works for
- * @index:	0 for the first (which also holds the multicast socket), 1, ...
+ * @index:	0 for the first (which also holds the multicast socket and every port but the
+ *		TAP's further queues), 1, ...
  * @cnt:	its counters (summed for the dump)
- * @tap:	its TAP queue and port
  * @ul:		its underlay sockets
- * @sw:		its switch, over the shared FDB
+ * @sw:		its switch, over the shared FDB and port table
  */
 struct worker {
 	struct gateway *gw;
 	unsigned int index;
 	struct qdes_counters cnt;
-	struct tap tap;
 	struct underlay ul;
 	struct qdes_switch sw;
 };
@@ -38,6 +37,8 @@ struct worker {
  * struct gateway - everything one interface's service holds; no state outside it
  * @cfg:	its configuration
  * @fdb:	forwarding database, shared by the workers
+ * @ports:	every port (the TAP, the QEMU socket, its guests), shared by the workers
+ * @ports_init:	@ports is initialised (its lock exists)
  * @nl:		rtnetlink in the interface's namespace
  * @netns_fd:	that namespace, or -1 for ours
  * @ifindex:	the interface, in that namespace
@@ -46,12 +47,14 @@ struct worker {
  * @added:	which of cfg->addrs we added (and so remove from a persistent TAP at exit)
  * @n_workers:	workers in @w
  * @w:		the workers
- * @guests:	the QEMU stream socket (qemu_socket=), fd -1 without one
- * @conns:	connected guests, by their port id on the first worker's switch
+ * @tap:	the interface's port, NULL with -i none
+ * @guests:	the QEMU stream socket's port (qemu_socket=), NULL without one
  */
 struct gateway {
 	const struct qdes_config *cfg;
 	struct fdb *fdb;
+	struct port_table ports;
+	bool ports_init;
 	struct nl nl;
 	int netns_fd;
 	int ifindex;
@@ -60,17 +63,17 @@ struct gateway {
 	bool added[CONFIG_MAX_ADDRS];
 	unsigned int n_workers;
 	struct worker *w;
-	struct stream_listener guests;
-	struct stream_conn *conns[SWITCH_MAX_PORTS];
+	struct tap *tap;
+	struct stream_listener *guests;
 };
 
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen);
 void gateway_stop(struct gateway *gw);
-int gateway_tap_ready(struct worker *w, uint64_t now);
+int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
+		       unsigned int events, uint64_t now);
 int gateway_underlay_ready(struct worker *w, int fd, uint64_t now);
-struct stream_conn *gateway_guest_accept(struct gateway *gw);
-int gateway_guest_ready(struct gateway *gw, struct stream_conn *c, uint64_t now);
-void gateway_guest_close(struct gateway *gw, struct stream_conn *c);
+int gateway_port_add(struct gateway *gw, struct qdes_port *port);
+void gateway_port_del(struct gateway *gw, struct qdes_port *port);
 void gateway_age(struct gateway *gw, uint64_t now);
 void gateway_dump(struct gateway *gw, uint64_t now);
 

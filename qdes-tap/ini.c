@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ini.c - Reading the ini file: its [global] and one interface section into struct qdes_config */
+/* ini.c - Reading the ini file: [global] and interface sections, handed out key by key */
 
 /*
  * iniparser does the parsing, but it lowercases section names and reports errors on stderr;
@@ -22,19 +22,18 @@
 
 #include <iniparser.h>
 
-#include "config.h"
-#include "config_opts.h"
+#include "ini.h"
 #include "parse.h"
 
 /*
  * iniparser reports errors through one process-wide callback without a context pointer, so the
  * message about the file being loaded can only be caught in static storage. Thread-local, and
- * used only between the two iniparser_set_error_callback() calls in config_load_ini(): this is
+ * used only between the two iniparser_set_error_callback() calls in ini_read(): this is
  * the one piece of static mutable state in this file. (The callback itself is iniparser's
  * global: two threads loading files at once could lose a message to stderr.)
  */
 static _Thread_local struct {
-	char first[CONFIG_ERRLEN];
+	char first[INI_ERRLEN];
 	unsigned int count;
 } ini_error;
 
@@ -282,16 +281,21 @@ static bool ini_entry(const dictionary *d, ssize_t i, char *sec, size_t seclen, 
 	return true;
 }
 
-/* Unknown keys, and [global]-only keys elsewhere, are errors in every section, used or not. */
-static int ini_check_keys(const struct ini_file *ini, char *err, size_t errlen)
+/*
+ * Hand every key of the file to @fn: in the INI_CHECK pass every key of every section, used or
+ * not, so a typo is caught wherever it is; in the INI_APPLY pass the keys of section @lc
+ * (lowercase) in file order. @fn's message gets "PATH: [SECTION] " in front.
+ */
+static int ini_pass(const struct ini_file *ini, enum ini_pass pass, const char *lc, ini_key_fn fn,
+		    void *ctx, char *err, size_t errlen)
 {
 	const dictionary *d = ini->dict;
-	char sec[IFNAMSIZ + 16], v[QUOTE_MAX + 4], hint[64];
+	char sec[IFNAMSIZ + 16], v[QUOTE_MAX + 4], msg[INI_ERRLEN];
 	const char *key, *val;
 	ssize_t i;
 
 	for (i = 0; i < d->size; i++) {
-		const struct config_opt *o;
+		struct ini_key k;
 
 		if (!ini_entry(d, i, sec, sizeof(sec), &key, &val))
 			continue;
@@ -300,54 +304,16 @@ static int ini_check_keys(const struct ini_file *ini, char *err, size_t errlen)
 				 parse_quote(key, v));
 			return -1;
 		}
-		o = config_opt_by_key(key);
-		if (!o) {
-			char alt[32];
-			size_t k;
-
-			/* network-id for network_id: the long option's spelling */
-			hint[0] = '\0';
-			snprintf(alt, sizeof(alt), "%s", key);
-			for (k = 0; alt[k]; k++)
-				if (alt[k] == '-')
-					alt[k] = '_';
-			if (strlen(key) < sizeof(alt) && config_opt_by_key(alt))
-				snprintf(hint, sizeof(hint), " (did you mean '%s'?)", alt);
-			snprintf(err, errlen, "%s: [%s] unknown key '%s'%s", ini->path,
-				 ini_original(ini, sec), parse_quote(key, v), hint);
-			return -1;
-		}
-		if ((o->flags & OPT_GLOBAL_ONLY) && !is_global(sec)) {
-			snprintf(err, errlen, "%s: [%s] %s: only valid in [global]", ini->path,
-				 ini_original(ini, sec), o->key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Set every key of section @lc (lowercase) in file order */
-static int ini_apply(struct qdes_config *cfg, const struct ini_file *ini, const char *lc, char *err,
-		     size_t errlen)
-{
-	const dictionary *d = ini->dict;
-	char sec[IFNAMSIZ + 16], msg[CONFIG_ERRLEN];
-	const char *key, *val;
-	ssize_t i;
-
-	for (i = 0; i < d->size; i++) {
-		if (!ini_entry(d, i, sec, sizeof(sec), &key, &val) || strcmp(sec, lc))
+		if (pass == INI_APPLY && strcmp(sec, lc))
 			continue;
-		if (config_set(cfg, key, val, msg, sizeof(msg))) {
-			snprintf(err, errlen, "%s: [%s] %s", ini->path, ini_original(ini, lc), msg);
+		k = (struct ini_key){.section = ini_original(ini, sec),
+				     .key = key,
+				     .value = val,
+				     .global = is_global(sec)};
+		if (fn(ctx, pass, &k, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s: [%s] %s", ini->path, k.section, msg);
 			return -1;
 		}
-		if (!strcasecmp(key, "group"))
-			snprintf(cfg->group_from, sizeof(cfg->group_from), "%s",
-				 ini_original(ini, lc));
-		else if (!strcasecmp(key, "network_id"))
-			snprintf(cfg->network_id_from, sizeof(cfg->network_id_from), "%s",
-				 ini_original(ini, lc));
 	}
 	return 0;
 }
@@ -411,44 +377,41 @@ static int ini_choose(const struct ini_file *ini, const char *section, const cha
 	if (!n) {
 		snprintf(err, errlen,
 			 "%s: no interface section (name one after the interface, like [%s])",
-			 ini->path, CONFIG_DEFAULT_IFNAME);
+			 ini->path, INI_EXAMPLE_SECTION);
 		return -1;
 	}
 	return 0;
 }
 
 /**
- * config_load_ini() - Apply an ini file's [global] and one interface section to @cfg
- * @cfg:	configuration, usually fresh from config_init()
+ * ini_read() - Read an ini file of [global] and interface sections, and hand out its keys
  * @path:	ini file
  * @section:	interface section to use (case-sensitive, as interface names are); NULL: the
- *		file must have exactly one interface section, and it sets @cfg->ifname
+ *		file must have exactly one interface section
+ * @fn:		called for every key, twice: see ini_pass()
+ * @ctx:	its context
+ * @name:	the section used, as written (the interface's name)
  * @err:	"PATH: what is wrong" on error, one line
  * @errlen:	size of @err
  *
- * [global] keys are applied first, then the section's, so the section wins. Unknown keys,
- * [global]-only keys in an interface section, and invalid section names are errors in any
- * section, even one this process does not use, so a typo is caught wherever it is.
- * [global] is a keyword in any case, so an interface named "global" has no section of its own.
+ * [global]'s keys are applied first, then the section's, so the section wins. Invalid section
+ * names are errors in any section, even one this process does not use. [global] is a keyword
+ * in any case, so an interface named "global" has no section of its own. This file knows the
+ * shape of the file, not what its keys mean: that is @fn's.
  *
- * Return: 0, or -1 with @err set (@cfg may then be partly set)
+ * Return: 0, or -1 with @err set (@fn may have been called for some keys)
  */
-int config_load_ini(struct qdes_config *cfg, const char *path, const char *section, char *err,
-		    size_t errlen)
+int ini_read(const char *path, const char *section, ini_key_fn fn, void *ctx, char name[IFNAMSIZ],
+	     char *err, size_t errlen)
 {
 	struct ini_file ini = {.path = path};
-	char v[QUOTE_MAX + 4], lc[IFNAMSIZ];
-	const char *name = NULL;
+	const char *chosen = NULL;
+	char lc[IFNAMSIZ];
 	int ret = -1, fd;
 	struct stat st;
 	size_t i;
 	FILE *f;
 
-	if (!*path || strlen(path) >= sizeof(cfg->config_path)) {
-		snprintf(err, errlen, "--config: invalid value '%s' (expected a file name)",
-			 parse_quote(path, v));
-		return -1;
-	}
 	/* iniparser would only say "cannot open", and on stderr. Non-blocking: opening a FIFO
 	 * with no writer would otherwise wait forever, before the check below could refuse it. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -499,17 +462,18 @@ int config_load_ini(struct qdes_config *cfg, const char *path, const char *secti
 		goto out;
 	}
 
-	if (ini_check_sections(&ini, err, errlen) || ini_check_keys(&ini, err, errlen) ||
-	    ini_choose(&ini, section, &name, err, errlen))
+	if (ini_check_sections(&ini, err, errlen) ||
+	    ini_pass(&ini, INI_CHECK, NULL, fn, ctx, err, errlen) ||
+	    ini_choose(&ini, section, &chosen, err, errlen))
 		goto out;
 	/* Valid interface names are shorter than IFNAMSIZ: ini_check_sections() saw to it */
-	for (i = 0; name[i]; i++)
-		lc[i] = (char)tolower((unsigned char)name[i]);
+	for (i = 0; chosen[i]; i++)
+		lc[i] = (char)tolower((unsigned char)chosen[i]);
 	lc[i] = '\0';
-	if (ini_apply(cfg, &ini, "global", err, errlen) || ini_apply(cfg, &ini, lc, err, errlen))
+	if (ini_pass(&ini, INI_APPLY, "global", fn, ctx, err, errlen) ||
+	    ini_pass(&ini, INI_APPLY, lc, fn, ctx, err, errlen))
 		goto out;
-	strcpy(cfg->ifname, name);
-	strcpy(cfg->config_path, path);
+	strcpy(name, chosen);
 	ret = 0;
 out:
 	ini_free(&ini);

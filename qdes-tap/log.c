@@ -22,11 +22,6 @@ void log_init(const char *ident, int level, bool use_syslog)
 		openlog(ident, LOG_PID, LOG_DAEMON);
 }
 
-void log_set_level(int level)
-{
-	log_state.level = level;
-}
-
 int log_get_level(void)
 {
 	return log_state.level;

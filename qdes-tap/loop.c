@@ -4,12 +4,18 @@
  * libuv only says which descriptor is ready and when a timer or signal fires; the data path
  * is plain calls into the gateway over its fixed buffers. Worker 0 runs in the main thread's
  * loop, with the signals, the ageing timer and the multicast socket; every further worker has
- * its own thread and loop, polling its own TAP queue and unicast socket. QEMU guests on the
- * stream socket are ports of worker 0: the main loop polls the listening socket and each guest.
+ * its own thread and loop, polling its own unicast socket.
+ *
+ * Ports are polled all the same way: each port says which descriptors it has and which worker
+ * polls each (port.h); the TAP has one queue per worker, every other port is the main loop's.
+ * The main loop is also the port table's only writer: guests that connect are added, finished
+ * ports removed, here. A port whose wish to be polled for writability changes on another
+ * thread (a guest that a further worker sends to) tells the main loop through an async handle.
  */
 
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -27,7 +33,6 @@ struct loop;
  * @uv:		its libuv loop (the main one for worker 0)
  * @w:		the worker
  * @main:	the main loop, told when this worker fails
- * @tap_poll:	its TAP queue
  * @ucast_poll:	its unicast socket
  * @mcast_poll:	the multicast socket (worker 0 only)
  * @stop:	wakes a worker thread to stop (not worker 0)
@@ -40,7 +45,7 @@ struct wloop {
 	uv_loop_t *uv;
 	struct worker *w;
 	struct loop *main;
-	uv_poll_t tap_poll, ucast_poll, mcast_poll;
+	uv_poll_t ucast_poll, mcast_poll;
 	uv_async_t stop;
 	pthread_t thread;
 	bool running;
@@ -48,23 +53,46 @@ struct wloop {
 };
 
 /**
- * struct gpoll - one connected guest's poll
- * @poll:	its socket: readable always, writable while output waits
- * @c:		the guest's port
- * @l:		the main loop
+ * struct ppoll - one polled descriptor of a port
+ * @poll:	its handle, on the loop of the worker that polls it
+ * @port:	the port
+ * @i:		which of the port's descriptors
+ * @wl:		that worker's loop
+ * @armed:	the events polled for now (PORT_*)
  */
-struct gpoll {
+struct ppoll {
 	uv_poll_t poll;
-	struct stream_conn *c;
-	struct loop *l;
+	struct qdes_port *port;
+	unsigned int i;
+	struct wloop *wl;
+	unsigned int armed;
 };
 
+/**
+ * struct port_polls - the polls of one port
+ * @p:		one per descriptor
+ * @n:		entries in @p
+ */
+struct port_polls {
+	struct ppoll **p;
+	unsigned int n;
+};
+
+/**
+ * struct loop - the main loop and everything it runs
+ * @host:	what ports may ask of it (port.h)
+ * @thread:	the main thread, which alone changes the port table
+ * @rearm:	a port on another thread changed what it wants polled
+ * @polls:	by port id
+ */
 struct loop {
 	uv_loop_t uv;
 	struct gateway *gw;
 	struct wloop *wl;
-	uv_poll_t listen_poll;
-	struct gpoll *guests[SWITCH_MAX_PORTS];
+	struct port_host host;
+	pthread_t thread;
+	uv_async_t rearm;
+	struct port_polls polls[PORT_MAX];
 	uv_timer_t age_timer;
 	uv_signal_t sig_int, sig_term, sig_usr1, sig_hup;
 	uv_async_t failure;
@@ -87,18 +115,6 @@ static void worker_failed(struct wloop *wl)
 	uv_async_send(&wl->main->failure);
 }
 
-static void on_tap(uv_poll_t *h, int status, int events)
-{
-	struct wloop *wl = h->data;
-
-	(void)events;
-	if (status < 0 || gateway_tap_ready(wl->w, uv_now(wl->uv))) {
-		err("%s: TAP failed: %s", wl->w->tap.name,
-		    status < 0 ? uv_strerror(status) : strerror(errno));
-		worker_failed(wl);
-	}
-}
-
 static void on_underlay(uv_poll_t *h, int status, int events)
 {
 	struct wloop *wl = h->data;
@@ -112,103 +128,221 @@ static void on_underlay(uv_poll_t *h, int status, int events)
 	}
 }
 
-static void free_gpoll(uv_handle_t *h)
+static int to_uv(unsigned int events)
+{
+	return UV_DISCONNECT | (events & PORT_IN ? UV_READABLE : 0) |
+	       (events & PORT_OUT ? UV_WRITABLE : 0);
+}
+
+static unsigned int from_uv(int events)
+{
+	return (events & UV_READABLE ? PORT_IN : 0) | (events & UV_WRITABLE ? PORT_OUT : 0) |
+	       (events & UV_DISCONNECT ? PORT_HUP : 0);
+}
+
+static void free_ppoll(uv_handle_t *h)
 {
 	free(h->data);
 }
 
-/* The guest is gone or broken: its port and MACs go, the other guests carry on */
-static void guest_close(struct gpoll *g)
+/* Stop polling @port and forget its polls (the port itself stays) */
+static void drop_polls(struct loop *l, struct qdes_port *port)
 {
-	struct loop *l = g->l;
+	struct port_polls *pp = &l->polls[port->id];
+	unsigned int i;
 
-	uv_poll_stop(&g->poll);
-	l->guests[g->c->port.id] = NULL;
-	g->c->want = NULL;
-	gateway_guest_close(l->gw, g->c);
-	g->c = NULL;
-	uv_close((uv_handle_t *)&g->poll, free_gpoll);
+	for (i = 0; i < pp->n; i++) {
+		uv_poll_stop(&pp->p[i]->poll);
+		uv_close((uv_handle_t *)&pp->p[i]->poll, free_ppoll);
+	}
+	free(pp->p);
+	pp->p = NULL;
+	pp->n = 0;
 }
 
-static void on_guest(uv_poll_t *h, int status, int events)
-{
-	struct gpoll *g = h->data;
+static void on_port(uv_poll_t *h, int status, int events);
 
-	if (status < 0) {
-		snprintf(g->c->err, sizeof(g->c->err), "%s", uv_strerror(status));
-		guest_close(g);
-		return;
-	}
-	if ((events & UV_WRITABLE) && stream_write(g->c)) {
-		guest_close(g);
-		return;
-	}
-	if ((events & (UV_READABLE | UV_DISCONNECT)) &&
-	    gateway_guest_ready(g->l->gw, g->c, uv_now(&g->l->uv)))
-		guest_close(g);
-}
-
-/* Output is waiting for a guest that did not take it all: poll for writability until it has */
-static void guest_want_write(struct stream_conn *c, bool want)
+/* Poll for what @pp's port wants now, if that changed */
+static int arm(struct ppoll *pp)
 {
-	struct gpoll *g = c->owner;
+	unsigned int want = port_events(pp->port, pp->i);
 	int r;
 
-	r = uv_poll_start(&g->poll, UV_READABLE | UV_DISCONNECT | (want ? UV_WRITABLE : 0),
-			  on_guest);
-	if (r)
-		err("qemu socket: %s: %s", c->port.name, uv_strerror(r));
+	if (want == pp->armed)
+		return 0;
+	r = uv_poll_start(&pp->poll, to_uv(want), on_port);
+	if (!r)
+		pp->armed = want;
+	return r;
 }
 
-static void on_listen(uv_poll_t *h, int status, int events)
+/*
+ * A port is finished. Without a vital one (the TAP) the daemon cannot go on; any other goes,
+ * its MACs with it, and the rest carries on. Only the main loop polls ports that can finish.
+ */
+static void port_finished(struct ppoll *pp, int saved_errno)
 {
-	struct loop *l = h->data;
-	struct stream_conn *c;
-	struct gpoll *g;
-	int r;
+	struct qdes_port *port = pp->port;
+	struct loop *l = pp->wl->main;
 
-	(void)events;
-	if (status < 0) {
-		err("qemu socket %s: %s", l->gw->guests.path, uv_strerror(status));
-		stop(l, 1);
+	if (port->flags & PORT_F_VITAL) {
+		uv_poll_stop(&pp->poll);
+		err("%s: %s failed: %s", port->name, port->ops->kind,
+		    port->err[0] ? port->err : strerror(saved_errno));
+		worker_failed(pp->wl);
 		return;
 	}
-	while ((c = gateway_guest_accept(l->gw))) {
-		g = calloc(1, sizeof(*g));
-		r = g ? uv_poll_init(&l->uv, &g->poll, c->fd) : UV_ENOMEM;
-		if (!r) {
-			g->poll.data = g;
-			g->c = c;
-			g->l = l;
-			r = uv_poll_start(&g->poll, UV_READABLE | UV_DISCONNECT, on_guest);
-			if (r)
-				uv_close((uv_handle_t *)&g->poll, free_gpoll);
-		} else {
-			free(g);
+	drop_polls(l, port);
+	gateway_port_del(l->gw, port);
+}
+
+static void on_port(uv_poll_t *h, int status, int events)
+{
+	struct ppoll *pp = h->data;
+	int r, e;
+
+	if (status < 0) {
+		snprintf(pp->port->err, sizeof(pp->port->err), "%s", uv_strerror(status));
+		port_finished(pp, 0);
+		return;
+	}
+	r = gateway_port_ready(pp->wl->w, pp->port, pp->i, from_uv(events), uv_now(pp->wl->uv));
+	e = errno;
+	if (r) {
+		port_finished(pp, e);
+		return;
+	}
+	r = arm(pp);
+	if (r) {
+		snprintf(pp->port->err, sizeof(pp->port->err), "event loop: %s", uv_strerror(r));
+		port_finished(pp, 0);
+	}
+}
+
+/*
+ * Poll every descriptor of @port on its worker's loop. At run time (@running) only the main
+ * loop's: the other loops' threads run, and a handle belongs to its loop's thread.
+ * Return: 0, or a libuv error (with what was started undone)
+ */
+static int add_polls(struct loop *l, struct qdes_port *port, bool running)
+{
+	struct port_polls *pp = &l->polls[port->id];
+	unsigned int i, worker;
+	int fd, r = 0;
+
+	port->host = &l->host;
+	for (i = 0; (fd = port->ops->fd(port, i, &worker)) >= 0; i++) {
+		struct ppoll **p, *q;
+
+		if (worker >= l->gw->n_workers || (running && worker)) {
+			r = UV_EINVAL;
+			break;
 		}
+		p = realloc(pp->p, (i + 1) * sizeof(*p));
+		q = calloc(1, sizeof(*q));
+		if (p)
+			pp->p = p;
+		if (!p || !q) {
+			free(q);
+			r = UV_ENOMEM;
+			break;
+		}
+		q->port = port;
+		q->i = i;
+		q->wl = &l->wl[worker];
+		r = uv_poll_init(q->wl->uv, &q->poll, fd);
 		if (r) {
-			snprintf(c->err, sizeof(c->err), "event loop: %s", uv_strerror(r));
-			gateway_guest_close(l->gw, c);
-			continue;
+			free(q);
+			break;
 		}
-		c->owner = g;
-		c->want = guest_want_write;
-		l->guests[c->port.id] = g;
+		q->poll.data = q;
+		pp->p[pp->n++] = q;
+		r = arm(q);
+		if (r)
+			break;
+	}
+	if (r)
+		drop_polls(l, port);
+	return r;
+}
+
+static struct loop *host_loop(struct port_host *h)
+{
+	return (struct loop *)((char *)h - offsetof(struct loop, host));
+}
+
+/* port_host.add: a listening port made a port (main thread) */
+static int host_add(struct port_host *h, struct qdes_port *port)
+{
+	struct loop *l = host_loop(h);
+	int r;
+
+	if (gateway_port_add(l->gw, port) < 0) {
+		snprintf(port->err, sizeof(port->err), "all %d switch ports are taken", PORT_MAX);
+		return -1;
+	}
+	r = add_polls(l, port, true);
+	if (r) {
+		switch_del_port(&l->gw->w[0].sw, port);
+		snprintf(port->err, sizeof(port->err), "event loop: %s", uv_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Poll the main loop's descriptors of @port for what it wants now */
+static void rearm_port(struct loop *l, struct qdes_port *port)
+{
+	struct port_polls *pp = &l->polls[port->id];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < pp->n; i++) {
+		/* Ports of the other workers (the TAP's queues) always want the same */
+		if (pp->p[i]->wl != &l->wl[0])
+			continue;
+		r = arm(pp->p[i]);
+		if (r)
+			err("%s: event loop: %s", port->name, uv_strerror(r));
 	}
 }
 
-/* At the end: the guests' polls go before the loop does (the gateway frees the ports) */
-static void close_guests(struct loop *l)
+/* port_host.kick: from the main thread at once; from another, through @rearm */
+static void host_kick(struct port_host *h, struct qdes_port *port)
+{
+	struct loop *l = host_loop(h);
+
+	if (pthread_equal(pthread_self(), l->thread))
+		rearm_port(l, port);
+	else
+		uv_async_send(&l->rearm);
+}
+
+static void on_rearm(uv_async_t *a)
+{
+	struct loop *l = a->data;
+	unsigned int i;
+
+	for (i = 0; i < PORT_MAX; i++) {
+		struct qdes_port *port = port_table_get(&l->gw->ports, i);
+
+		if (port && l->polls[i].n)
+			rearm_port(l, port);
+	}
+}
+
+/* At the end, with every worker thread stopped: the ports' polls go before the loops do */
+static void close_polls(struct loop *l)
 {
 	unsigned int i;
 
-	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
-		struct gpoll *g = l->guests[i];
+	for (i = 0; i < PORT_MAX; i++) {
+		struct qdes_port *port = port_table_get(&l->gw->ports, i);
 
-		if (g) {
-			g->c->want = NULL;
-			uv_close((uv_handle_t *)&g->poll, free_gpoll);
-			l->guests[i] = NULL;
+		if (port) {
+			if (l->polls[i].n)
+				drop_polls(l, port);
+			port->host = NULL;
 		}
 	}
 }
@@ -292,13 +426,12 @@ static int start_signal(struct loop *l, uv_signal_t *s, int signum)
 	return uv_signal_start(s, on_signal, signum);
 }
 
-/* A worker's polls, on its own loop (worker 0: the main one, which also has the group) */
+/* A worker's sockets, on its own loop (worker 0: the main one, which also has the group) */
 static int start_worker_polls(struct wloop *wl)
 {
 	int r;
 
-	if ((wl->w->tap.fd >= 0 && (r = start_poll(wl, &wl->tap_poll, wl->w->tap.fd, on_tap))) ||
-	    (r = start_poll(wl, &wl->ucast_poll, wl->w->ul.ucast_fd, on_underlay)))
+	if ((r = start_poll(wl, &wl->ucast_poll, wl->w->ul.ucast_fd, on_underlay)))
 		return r;
 	if (wl->w->ul.mcast_fd >= 0)
 		return start_poll(wl, &wl->mcast_poll, wl->w->ul.mcast_fd, on_underlay);
@@ -313,18 +446,26 @@ static void *worker_thread(void *arg)
 	return NULL;
 }
 
-/* Set up and start worker @i (i > 0) in a thread of its own */
+/* The loop of worker @i (i > 0), with its socket; its thread starts once every poll is in */
+static int init_worker(struct loop *l, unsigned int i)
+{
+	struct wloop *wl = &l->wl[i];
+	int r;
+
+	r = uv_loop_init(&wl->own);
+	if (r)
+		return r;
+	wl->uv = &wl->own;
+	if ((r = start_worker_polls(wl)) || (r = uv_async_init(wl->uv, &wl->stop, on_worker_stop)))
+		return r;
+	return 0;
+}
+
 static int start_worker(struct loop *l, unsigned int i)
 {
 	struct wloop *wl = &l->wl[i];
 	int r;
 
-	wl->uv = &wl->own;
-	r = uv_loop_init(wl->uv);
-	if (r)
-		return r;
-	if ((r = start_worker_polls(wl)) || (r = uv_async_init(wl->uv, &wl->stop, on_worker_stop)))
-		return r;
 	r = pthread_create(&wl->thread, NULL, worker_thread, wl);
 	if (r)
 		return -r;
@@ -344,9 +485,31 @@ static void stop_workers(struct loop *l)
 			pthread_join(wl->thread, NULL);
 			wl->running = false;
 		}
-		if (wl->uv)
-			loop_close(wl->uv);
 	}
+}
+
+static void close_workers(struct loop *l)
+{
+	unsigned int i;
+
+	for (i = 1; i < l->gw->n_workers; i++)
+		if (l->wl[i].uv)
+			loop_close(l->wl[i].uv);
+}
+
+/* Every port's descriptors, on the loops of the workers that poll them (none runs yet) */
+static int start_ports(struct loop *l)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < PORT_MAX; i++) {
+		struct qdes_port *port = port_table_get(&l->gw->ports, i);
+
+		if (port && (r = add_polls(l, port, false)))
+			return r;
+	}
+	return 0;
 }
 
 static int start_main(struct loop *l)
@@ -355,6 +518,7 @@ static int start_main(struct loop *l)
 
 	if ((r = start_worker_polls(&l->wl[0])) ||
 	    (r = uv_async_init(&l->uv, &l->failure, on_failure)) ||
+	    (r = uv_async_init(&l->uv, &l->rearm, on_rearm)) ||
 	    (r = uv_timer_init(&l->uv, &l->age_timer)) ||
 	    (r = start_signal(l, &l->sig_int, SIGINT)) ||
 	    (r = start_signal(l, &l->sig_term, SIGTERM)) ||
@@ -362,14 +526,8 @@ static int start_main(struct loop *l)
 	    (r = start_signal(l, &l->sig_hup, SIGHUP)))
 		return r;
 	l->failure.data = l;
+	l->rearm.data = l;
 	l->age_timer.data = l;
-	if (l->gw->guests.fd >= 0) {
-		if ((r = uv_poll_init(&l->uv, &l->listen_poll, l->gw->guests.fd)))
-			return r;
-		l->listen_poll.data = l;
-		if ((r = uv_poll_start(&l->listen_poll, UV_READABLE, on_listen)))
-			return r;
-	}
 	return uv_timer_start(&l->age_timer, on_age, AGEING_TICK_MS, AGEING_TICK_MS);
 }
 
@@ -404,6 +562,8 @@ int loop_run(struct gateway *gw)
 
 	memset(&l, 0, sizeof(l));
 	l.gw = gw;
+	l.thread = pthread_self();
+	l.host = (struct port_host){host_add, host_kick};
 	l.wl = calloc(gw->n_workers, sizeof(*l.wl));
 	if (!l.wl) {
 		err("event loop: out of memory");
@@ -424,6 +584,10 @@ int loop_run(struct gateway *gw)
 	/* Threads start with the signals main() blocked: only this thread takes them. */
 	r = start_main(&l);
 	for (i = 1; !r && i < gw->n_workers; i++)
+		r = init_worker(&l, i);
+	if (!r)
+		r = start_ports(&l);
+	for (i = 1; !r && i < gw->n_workers; i++)
 		r = start_worker(&l, i);
 	if (r) {
 		err("event loop: %s", uv_strerror(r));
@@ -438,7 +602,8 @@ int loop_run(struct gateway *gw)
 		pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	}
 	stop_workers(&l);
-	close_guests(&l);
+	close_polls(&l);
+	close_workers(&l);
 	for (i = 0; i < gw->n_workers; i++)
 		if (__atomic_load_n(&l.wl[i].failed, __ATOMIC_RELAXED))
 			l.exit_code = 1;

@@ -38,7 +38,7 @@ static void start_failed(const struct qdes_config *cfg, const char *msg)
  */
 static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size_t len)
 {
-	char dir[sizeof(gw->guests.path)];
+	char dir[sizeof(gw->guests->path)];
 	const char *d;
 
 	if (!pv->switch_ids) {
@@ -46,9 +46,9 @@ static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size
 		       (unsigned int)pv->uid);
 		return 0;
 	}
-	if (gw->guests.fd >= 0 && lchown(gw->guests.path, pv->uid, pv->gid)) {
-		snprintf(msg, len, "qemu socket %s: cannot give it to user %s: %s", gw->guests.path,
-			 pv->name, strerror(errno));
+	if (gw->guests && lchown(gw->guests->path, pv->uid, pv->gid)) {
+		snprintf(msg, len, "qemu socket %s: cannot give it to user %s: %s",
+			 gw->guests->path, pv->name, strerror(errno));
 		return -1;
 	}
 	if (privs_drop(pv, msg, len))
@@ -57,13 +57,13 @@ static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size
 	       (unsigned int)pv->uid, (unsigned int)pv->gid,
 	       pv->kept ? "CAP_NET_ADMIN" : "no capabilities");
 	/* The socket is removed at exit by this user now: say at once if that cannot work */
-	if (gw->guests.fd >= 0) {
-		snprintf(dir, sizeof(dir), "%s", gw->guests.path);
+	if (gw->guests) {
+		snprintf(dir, sizeof(dir), "%s", gw->guests->path);
 		d = dirname(dir);
 		if (access(d, W_OK | X_OK))
 			warn("qemu socket %s: directory %s is not writable by %s: the socket will "
 			     "stay behind at exit (the next start replaces it)",
-			     gw->guests.path, d, pv->name);
+			     gw->guests->path, d, pv->name);
 	}
 	return 0;
 }

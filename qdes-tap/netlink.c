@@ -29,6 +29,7 @@
 #include "ether.h"
 #include "log.h"
 #include "netlink.h"
+#include "util.h"
 
 /* IFF_UP without <net/if.h>, whose definitions clash with <linux/if.h> on older libcs */
 #define NL_IFF_UP 0x1
@@ -60,8 +61,6 @@ struct nl_attr_table {
 	const struct nl_attr_name *v;
 	unsigned int n;
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One attribute per line: clang-format would pack these short entries into columns */
 /* clang-format off */

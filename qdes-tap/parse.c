@@ -15,11 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
 #include "log.h"
 #include "parse.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* The words a value can be, in any case, and what each stands for */
 struct word {
@@ -191,17 +189,31 @@ int parse_user(char *dst, size_t size, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* "qdes, vxlan or raw": every name of the encapsulation table, for messages and --help */
+size_t parse_encap_names(char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ENCAP_MAX && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      !i		   ? ""
+				      : i == ENCAP_MAX - 1 ? " or "
+							   : ", ",
+				      proto_encap((enum encap_mode)i)->name);
+	return n;
+}
+
 int parse_encap(enum encap_mode *dst, const char *s, char *err, size_t errlen)
 {
-	if (!strcasecmp(s, "qdes"))
-		*dst = ENCAP_QDES;
-	else if (!strcasecmp(s, "vxlan"))
-		*dst = ENCAP_VXLAN;
-	else if (!strcasecmp(s, "raw"))
-		*dst = ENCAP_RAW;
-	else
-		return parse_invalid(err, errlen, s, "expected qdes, vxlan or raw");
-	return 0;
+	char names[64], expected[80];
+
+	if (!proto_encap_by_name(s, dst))
+		return 0;
+	parse_encap_names(names, sizeof(names));
+	snprintf(expected, sizeof(expected), "expected %s", names);
+	return parse_invalid(err, errlen, s, expected);
 }
 
 /* Whether an address as addr_parse() takes it names a port: "A:P", "[A6]:P" */
@@ -302,8 +314,8 @@ union list_item {
 
 /* Room for the copy of either list that parse_list() fills, so that an error leaves it as it was */
 union list_items {
-	union qdes_sockaddr peers[CONFIG_MAX_PEERS];
-	struct qdes_prefix addresses[CONFIG_MAX_ADDRS];
+	union qdes_sockaddr peers[PARSE_MAX_PEERS];
+	struct qdes_prefix addresses[PARSE_MAX_ADDRS];
 };
 
 /**
@@ -402,14 +414,14 @@ static bool same_peer(const void *a, const void *b)
 
 static const struct list_kind peer_kind = {
 	.size = sizeof(union qdes_sockaddr),
-	.max = CONFIG_MAX_PEERS,
+	.max = PARSE_MAX_PEERS,
 	.parse = parse_peer,
 	.same = same_peer,
 	.plural = "peers",
 	.twice = "peer given twice",
 };
 
-/* Unicast ADDR:PORT members to replicate floods to; @peers holds CONFIG_MAX_PEERS: parse_list() */
+/* Unicast ADDR:PORT members to replicate floods to; @peers holds PARSE_MAX_PEERS: parse_list() */
 int parse_peers(union qdes_sockaddr *peers, unsigned int *n, const char *s, bool list, char *err,
 		size_t errlen)
 {
@@ -438,14 +450,14 @@ static bool same_address(const void *pa, const void *pb)
 
 static const struct list_kind address_kind = {
 	.size = sizeof(struct qdes_prefix),
-	.max = CONFIG_MAX_ADDRS,
+	.max = PARSE_MAX_ADDRS,
 	.parse = parse_address,
 	.same = same_address,
 	.plural = "addresses",
 	.twice = "address given twice",
 };
 
-/* The interface's ADDR/LEN prefixes; @addrs holds CONFIG_MAX_ADDRS: parse_list() */
+/* The interface's ADDR/LEN prefixes; @addrs holds PARSE_MAX_ADDRS: parse_list() */
 int parse_addresses(struct qdes_prefix *addrs, unsigned int *n, const char *s, bool list, char *err,
 		    size_t errlen)
 {
@@ -458,17 +470,6 @@ int parse_log_level(int *dst, const char *s, char *err, size_t errlen)
 		return parse_invalid(err, errlen, s,
 				     "expected error, warning, notice, info or debug");
 	return 0;
-}
-
-/* The other way round, here to share parse_log_level()'s table */
-const char *config_log_level_name(int level)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(log_levels); i++)
-		if (log_levels[i].value == level)
-			return log_levels[i].word;
-	return "unknown";
 }
 
 int parse_bool(bool *dst, const char *s, char *err, size_t errlen)

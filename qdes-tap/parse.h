@@ -18,6 +18,10 @@
  * "invalid value 'VALUE' (expected ...)": the caller prefixes where the value came from.
  */
 
+/* The longest lists of peers and of addresses a value may hold */
+#define PARSE_MAX_ADDRS 16
+#define PARSE_MAX_PEERS 32
+
 /* Longest piece of a user's value quoted back in a message */
 #define QUOTE_MAX 96
 
@@ -34,6 +38,7 @@ bool parse_ifname_valid(const char *s);
 int parse_ifname(char dst[IFNAMSIZ], const char *s, char *err, size_t errlen);
 int parse_netns(char *dst, size_t size, const char *s, char *err, size_t errlen);
 int parse_user(char *dst, size_t size, const char *s, char *err, size_t errlen);
+size_t parse_encap_names(char *buf, size_t len);
 int parse_encap(enum encap_mode *dst, const char *s, char *err, size_t errlen);
 int parse_group(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_local(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);

@@ -2,9 +2,12 @@
 /* proto.c - QDES v1, VXLAN and raw encapsulations: header encoding, datagram validation, decoding
  */
 
+#include <strings.h>
+
 #include "bytes.h"
 #include "ether.h"
 #include "proto.h"
+#include "util.h"
 
 static uint16_t qdes_netid(const uint8_t *hdr)
 {
@@ -240,13 +243,16 @@ static const struct encap_ops encaps[] = {
 			 .decode = proto_vxlan_decode,
 			 .max_netid = VXLAN_MAX_VNI,
 			 .peer_port = true,
-			 .has_netid = true},
+			 .has_netid = true,
+			 .default_port = VXLAN_DEFAULT_PORT},
 	[ENCAP_RAW] = {.name = "raw",
 		       .hdr_len = 0,
 		       .encode = raw_encode,
 		       .decode = proto_raw_decode,
 		       .flood_only = true},
 };
+
+_Static_assert(ARRAY_SIZE(encaps) == ENCAP_MAX, "one row per encap_mode");
 
 /**
  * proto_encap() - The operations of an encapsulation mode
@@ -256,9 +262,29 @@ static const struct encap_ops encaps[] = {
  */
 const struct encap_ops *proto_encap(enum encap_mode mode)
 {
-	if ((unsigned int)mode >= sizeof(encaps) / sizeof(encaps[0]))
+	if ((unsigned int)mode >= ARRAY_SIZE(encaps))
 		mode = ENCAP_QDES;
 	return &encaps[mode];
+}
+
+/**
+ * proto_encap_by_name() - The encapsulation mode of an encap= value
+ * @name:	its name, any case
+ * @mode:	the mode, on success
+ *
+ * Return: 0, or -1 if no encapsulation has that name
+ */
+int proto_encap_by_name(const char *name, enum encap_mode *mode)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(encaps); i++) {
+		if (!strcasecmp(encaps[i].name, name)) {
+			*mode = (enum encap_mode)i;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /**

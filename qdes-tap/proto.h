@@ -71,6 +71,7 @@ enum encap_mode {
 	ENCAP_QDES = 0,
 	ENCAP_VXLAN,
 	ENCAP_RAW,
+	ENCAP_MAX,
 };
 
 /**
@@ -88,6 +89,11 @@ enum encap_mode {
  *		socket backends) bind the group address itself and never receive unicast
  * @has_netid:	the header carries a network id (raw frames carry none: one segment per
  *		group and port)
+ * @default_port: UDP port of a group given without one; 0: the port must be given
+ *
+ * Everything the configuration checks and says about an encapsulation (its name, network-id
+ * range, default port, port rules) is read from here, so a new encapsulation is a codec and
+ * one row of the table in proto.c.
  */
 struct encap_ops {
 	const char *name;
@@ -100,8 +106,10 @@ struct encap_ops {
 	bool peer_port;
 	bool flood_only;
 	bool has_netid;
+	uint16_t default_port;
 };
 
 const struct encap_ops *proto_encap(enum encap_mode mode);
+int proto_encap_by_name(const char *name, enum encap_mode *mode);
 
 #endif /* QDES_PROTO_H */

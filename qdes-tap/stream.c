@@ -16,6 +16,11 @@
  * then loses frames (counted), as with a full NIC queue; the rest of the switch never waits.
  * A TCP super-frame from the TAP is cut into frames of the segment MTU on the way in, since a
  * QEMU stream carries no vnet header.
+ *
+ * Threads: the first worker polls the listener and every guest (accepts, reads, writes when
+ * the socket is writable again); any worker may send to a guest (a frame from its TAP queue or
+ * its socket), so the output buffer is under a mutex. A connection is removed on the first
+ * worker's thread only, while no other worker is in a burst (the port table's rule).
  */
 
 #include <errno.h>
@@ -32,6 +37,7 @@
 #include "offload.h"
 #include "proto.h"
 #include "stream.h"
+#include "switch.h"
 
 /* Frames in the arena start 8-byte aligned, as in the TAP's slots */
 #define ARENA_ALIGN 8
@@ -61,82 +67,134 @@ static bool in_use(const char *path)
 	return r;
 }
 
+/* Both kinds of port are polled by the first worker, on one descriptor */
+static int listener_fd(const struct qdes_port *port, unsigned int i, unsigned int *worker)
+{
+	const struct stream_listener *l = port->priv;
+
+	*worker = 0;
+	return i ? -1 : l->fd;
+}
+
+static int stream_fd(const struct qdes_port *port, unsigned int i, unsigned int *worker)
+{
+	const struct stream_conn *c = port->priv;
+
+	*worker = 0;
+	return i ? -1 : c->fd;
+}
+
+static int listener_ready(struct qdes_port *port, unsigned int i, unsigned int events,
+			  struct qdes_switch *sw);
+
+static void listener_close(struct qdes_port *port)
+{
+	stream_unlisten(port->priv);
+}
+
+static const struct port_ops listener_ops = {
+	.kind = "qemu-listen",
+	.fd = listener_fd,
+	.ready = listener_ready,
+	.close = listener_close,
+};
+
 /**
  * stream_listen() - Listen for guests on a unix socket
- * @l:		filled in
  * @path:	socket path (shorter than sun_path)
+ * @mtu:	segment MTU of the guests' ports
+ * @cnt:	counters of the first worker
  * @err:	one line on failure
  * @errlen:	its size
  *
  * A socket file left behind by a run that did not stop cleanly is replaced; one that another
  * process listens on, or a file that is not a socket, is an error.
  *
- * Return: 0, or -1 with @err set
+ * Return: the listener, a port not in any table yet, or NULL with @err set
  */
-int stream_listen(struct stream_listener *l, const char *path, char *err, size_t errlen)
+struct stream_listener *stream_listen(const char *path, unsigned int mtu, struct qdes_counters *cnt,
+				      char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t len = strlen(path);
+	struct stream_listener *l;
 	struct stat st;
 
-	l->fd = -1;
-	l->accepted = 0;
 	if (!len || len >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "qemu socket '%s': expected a path of 1 to %zu bytes", path,
 			 sizeof(sa.sun_path) - 1);
-		return -1;
+		return NULL;
 	}
-	memcpy(l->path, path, len + 1);
 	memcpy(sa.sun_path, path, len);
-
 	if (!lstat(path, &st)) {
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "qemu socket %s: exists and is not a socket", path);
-			return -1;
+			return NULL;
 		}
 		if (in_use(path)) {
 			snprintf(err, errlen, "qemu socket %s: in use by another process", path);
-			return -1;
+			return NULL;
 		}
 		if (unlink(path)) {
 			snprintf(err, errlen, "qemu socket %s: cannot remove the stale socket: %s",
 				 path, strerror(errno));
-			return -1;
+			return NULL;
 		}
 	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "qemu socket %s: out of memory", path);
+		return NULL;
+	}
+	memcpy(l->path, path, len + 1);
+	l->mtu = mtu;
+	l->cnt = cnt;
+	snprintf(l->where, sizeof(l->where), "qemu socket %s: guest", path);
+	l->port.ops = &listener_ops;
+	l->port.priv = l;
+	snprintf(l->port.name, sizeof(l->port.name), "qemu-socket");
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0) {
 		snprintf(err, errlen, "qemu socket: %s", strerror(errno));
-		return -1;
+		free(l);
+		return NULL;
 	}
 	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(l->fd, 16)) {
 		snprintf(err, errlen, "qemu socket %s: %s", path, strerror(errno));
 		close(l->fd);
-		l->fd = -1;
-		return -1;
+		free(l);
+		return NULL;
 	}
-	return 0;
+	return l;
 }
 
-/* Stop listening and remove the socket file */
+/* Stop listening, remove the socket file, free the listener (its guests stay) */
 void stream_unlisten(struct stream_listener *l)
 {
-	if (l->fd < 0)
+	if (!l)
 		return;
 	close(l->fd);
-	l->fd = -1;
 	if (unlink(l->path) && errno != ENOENT)
 		warn("qemu socket %s: cannot remove: %s", l->path, strerror(errno));
+	free(l);
 }
 
-static void stream_send(struct qdes_port *port, const uint8_t *frame, size_t len,
-			const struct virtio_net_hdr *vh);
-static void stream_flush(struct qdes_port *port);
+static unsigned int stream_events(struct qdes_port *port, unsigned int i);
+static int stream_ready(struct qdes_port *port, unsigned int i, unsigned int events,
+			struct qdes_switch *sw);
+static void stream_send(struct qdes_port *port, struct qdes_switch *sw, const uint8_t *frame,
+			size_t len, const struct virtio_net_hdr *vh);
+static void stream_flush(struct qdes_port *port, struct qdes_switch *sw);
+static void stream_close(struct qdes_port *port);
 
 static const struct port_ops stream_ops = {
 	.kind = "qemu",
+	.fd = stream_fd,
+	.events = stream_events,
+	.ready = stream_ready,
 	.send = stream_send,
 	.flush = stream_flush,
+	.close = stream_close,
 };
 
 /**
@@ -158,7 +216,7 @@ struct stream_conn *stream_conn_new(int fd, const char *name, unsigned int mtu,
 		c->arena = malloc(STREAM_ARENA);
 		c->out = malloc(STREAM_TX_BUF);
 	}
-	if (!c || !c->in || !c->arena || !c->out) {
+	if (!c || !c->in || !c->arena || !c->out || pthread_mutex_init(&c->lock, NULL)) {
 		if (c) {
 			free(c->in);
 			free(c->arena);
@@ -181,14 +239,11 @@ struct stream_conn *stream_conn_new(int fd, const char *name, unsigned int mtu,
 /**
  * stream_accept() - Take one waiting connection
  * @l:		listener
- * @mtu:	segment MTU
- * @cnt:	counters of the new port
  *
  * Return: the new guest port (named qemu1, qemu2, ... in order of arrival), or NULL with errno
  * set: EAGAIN when none is waiting
  */
-struct stream_conn *stream_accept(struct stream_listener *l, unsigned int mtu,
-				  struct qdes_counters *cnt)
+struct stream_conn *stream_accept(struct stream_listener *l)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -200,8 +255,11 @@ struct stream_conn *stream_accept(struct stream_listener *l, unsigned int mtu,
 	if (fd < 0)
 		return NULL;
 	snprintf(name, sizeof(name), "qemu%u", ++l->accepted);
-	c = stream_conn_new(fd, name, mtu, cnt);
-	if (c && !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+	c = stream_conn_new(fd, name, l->mtu, l->cnt);
+	if (!c)
+		return NULL;
+	c->port.where = l->where;
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
 		c->pid = cred.pid;
 	return c;
 }
@@ -212,10 +270,53 @@ void stream_conn_free(struct stream_conn *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	pthread_mutex_destroy(&c->lock);
 	free(c->in);
 	free(c->arena);
 	free(c->out);
 	free(c);
+}
+
+/*
+ * Guests are waiting on the listening socket: each becomes a port. A full table refuses the
+ * guest (it sees its connection closed); a failed accept is logged and the listener goes on.
+ */
+static int listener_ready(struct qdes_port *port, unsigned int i, unsigned int events,
+			  struct qdes_switch *sw)
+{
+	struct stream_listener *l = port->priv;
+	struct stream_conn *c;
+
+	(void)i;
+	(void)events;
+	(void)sw;
+	for (;;) {
+		c = stream_accept(l);
+		if (!c) {
+			if (errno != EAGAIN && errno != EINTR)
+				warn("qemu socket %s: cannot accept a guest: %s", l->path,
+				     strerror(errno));
+			return 0;
+		}
+		c->port.host = port->host;
+		if (!port->host || port->host->add(port->host, &c->port)) {
+			warn("qemu socket %s: %s refused: all %d switch ports are taken", l->path,
+			     c->port.name, PORT_MAX);
+			stream_conn_free(c);
+			continue;
+		}
+		CNT_INC(l->cnt, qemu_connected);
+		notice("%s %s connected (pid %d)", l->where, c->port.name, (int)c->pid);
+	}
+}
+
+/* Why the connection ended: under the lock, since a sender may set it too */
+static void set_err(struct stream_conn *c, const char *why)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!c->port.err[0])
+		snprintf(c->port.err, sizeof(c->port.err), "%s", why);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /**
@@ -229,7 +330,7 @@ void stream_conn_free(struct stream_conn *c)
  * counted (drop_short, drop_oversize), their bytes skipped.
  *
  * Return: frames handed over (0: nothing to read now), or -1 when the connection is over: the
- * guest closed it, it failed, or the stream is not QEMU's framing (@c->err says which)
+ * guest closed it, it failed, or the stream is not QEMU's framing (@c->port.err says which)
  */
 int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
 {
@@ -238,17 +339,20 @@ int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
 	ssize_t n;
 
 	/* A write failed since the last read: the connection is over */
-	if (c->err[0])
+	pthread_mutex_lock(&c->lock);
+	n = c->port.err[0] ? -1 : 0;
+	pthread_mutex_unlock(&c->lock);
+	if (n)
 		return -1;
 	n = read(c->fd, c->in + c->in_len, STREAM_RX_BUF - c->in_len);
 	if (n == 0) {
-		snprintf(c->err, sizeof(c->err), "closed by the guest");
+		set_err(c, "closed by the guest");
 		return -1;
 	}
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
-		snprintf(c->err, sizeof(c->err), "%s", strerror(errno));
+		set_err(c, strerror(errno));
 		return -1;
 	}
 	c->in_len += (size_t)n;
@@ -271,16 +375,18 @@ int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
 			break;
 		len = get_be32(c->in + off);
 		if (len > STREAM_MAX_LEN) {
-			snprintf(c->err, sizeof(c->err), "frame length %u: not QEMU's framing",
-				 len);
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "frame length %u: not QEMU's framing", len);
+			set_err(c, msg);
 			return -1;
 		}
 		if (len < ETH_HLEN_ || len > max) {
 			/* Dropped unread: it may be longer than the buffer */
 			if (len < ETH_HLEN_)
-				c->cnt->drop_short++;
+				CNT_INC(c->cnt, drop_short);
 			else
-				c->cnt->drop_oversize++;
+				CNT_INC(c->cnt, drop_oversize);
 			off += STREAM_LEN_HDR;
 			c->skip = len;
 			continue;
@@ -291,14 +397,14 @@ int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
 		off += STREAM_LEN_HDR + len;
 		/* MTU + 14 bytes, 4 more only with an 802.1Q tag */
 		if (len > proto_max_frame(c->mtu, frame, len)) {
-			c->cnt->drop_oversize++;
+			CNT_INC(c->cnt, drop_oversize);
 			continue;
 		}
 		memcpy(c->arena + used + PROTO_HEADROOM, frame, len);
 		frame = c->arena + used + PROTO_HEADROOM;
 		used += (PROTO_HEADROOM + len + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-		c->cnt->qemu_rx_frames++;
-		c->cnt->qemu_rx_bytes += len;
+		CNT_INC(c->cnt, qemu_rx_frames);
+		CNT_ADD(c->cnt, qemu_rx_bytes, len);
 		frames++;
 		fn(arg, c, frame, len);
 	}
@@ -307,13 +413,21 @@ int stream_recv(struct stream_conn *c, stream_rx_fn fn, void *arg)
 	return frames;
 }
 
+/* Output waits for the socket (or no longer does): the loop asks events() again. Under lock */
 static void set_want(struct stream_conn *c, bool want)
 {
 	if (c->want_write == want)
 		return;
-	c->want_write = want;
-	if (c->want)
-		c->want(c, want);
+	__atomic_store_n(&c->want_write, want, __ATOMIC_RELAXED);
+	port_kick(&c->port);
+}
+
+static unsigned int stream_events(struct qdes_port *port, unsigned int i)
+{
+	struct stream_conn *c = port->priv;
+
+	(void)i;
+	return PORT_IN | (__atomic_load_n(&c->want_write, __ATOMIC_RELAXED) ? PORT_OUT : 0);
 }
 
 /* Room for @need more bytes of output, moving what is waiting to the front if that helps */
@@ -334,56 +448,57 @@ static bool out_room(struct stream_conn *c, size_t need)
  * the segment MTU, its checksums completed, straight into the output buffer: each segment is
  * laid out behind a 4-byte "encapsulation" that is then filled in with its length.
  */
-static void stream_send(struct qdes_port *port, const uint8_t *frame, size_t len,
-			const struct virtio_net_hdr *vh)
+static void queue_frame(struct stream_conn *c, struct qdes_counters *cnt, const uint8_t *frame,
+			size_t len, const struct virtio_net_hdr *vh)
 {
 	static const uint8_t no_len[STREAM_LEN_HDR];
-	struct stream_conn *c = port->priv;
 	struct offload_segs res;
 	size_t off, seg, max = (size_t)c->mtu + ETH_HLEN_;
 	unsigned int i;
 
-	if (c->fd < 0 || c->err[0])
-		return;
 	if (!vh) {
 		if (len > proto_max_frame(c->mtu, frame, len) ||
 		    !out_room(c, STREAM_LEN_HDR + len)) {
-			c->cnt->qemu_tx_errors++;
+			CNT_INC(cnt, qemu_tx_errors);
 			return;
 		}
 		put_be32(c->out + c->out_len, (uint32_t)len);
 		memcpy(c->out + c->out_len + STREAM_LEN_HDR, frame, len);
 		c->out_len += STREAM_LEN_HDR + len;
-		c->cnt->qemu_tx_frames++;
-		c->cnt->qemu_tx_bytes += len;
+		CNT_INC(cnt, qemu_tx_frames);
+		CNT_ADD(cnt, qemu_tx_bytes, len);
 		return;
 	}
 	/* A super-frame becomes at most ~64 KiB of segments plus their headers */
 	out_room(c, STREAM_TX_BUF / 2);
 	if (offload_tso_segment(vh, frame, len, no_len, STREAM_LEN_HDR, max, c->out + c->out_len,
 				STREAM_TX_BUF - c->out_len, &res)) {
-		c->cnt->qemu_tx_errors++;
+		CNT_INC(cnt, qemu_tx_errors);
 		return;
 	}
 	for (i = 0, off = 0; i < res.n; i++, off += seg) {
 		seg = i + 1 < res.n ? res.stride : res.total - off;
 		put_be32(c->out + c->out_len + off, (uint32_t)(seg - STREAM_LEN_HDR));
-		c->cnt->qemu_tx_frames++;
-		c->cnt->qemu_tx_bytes += seg - STREAM_LEN_HDR;
+		CNT_INC(cnt, qemu_tx_frames);
+		CNT_ADD(cnt, qemu_tx_bytes, seg - STREAM_LEN_HDR);
 	}
 	c->out_len += res.total;
 }
 
-/**
- * stream_write() - Write out what is queued, as far as the socket takes it
- * @c:		guest port
- *
- * What the socket does not take now stays queued, and the loop is asked (@c->want) to call
- * again when it is writable.
- *
- * Return: 0, or -1 if the connection failed (@c->err set; what was queued is dropped)
- */
-int stream_write(struct stream_conn *c)
+/* Frames count into the sending worker's counters */
+static void stream_send(struct qdes_port *port, struct qdes_switch *sw, const uint8_t *frame,
+			size_t len, const struct virtio_net_hdr *vh)
+{
+	struct stream_conn *c = port->priv;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->fd >= 0 && !c->port.err[0])
+		queue_frame(c, sw->cnt, frame, len, vh);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* stream_write(), @c locked */
+static int write_locked(struct stream_conn *c)
 {
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
@@ -394,7 +509,7 @@ int stream_write(struct stream_conn *c)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			snprintf(c->err, sizeof(c->err), "%s", strerror(errno));
+			snprintf(c->port.err, sizeof(c->port.err), "%s", strerror(errno));
 			c->out_off = c->out_len = 0;
 			set_want(c, false);
 			return -1;
@@ -407,11 +522,72 @@ int stream_write(struct stream_conn *c)
 	return 0;
 }
 
+/**
+ * stream_write() - Write out what is queued, as far as the socket takes it
+ * @c:		guest port
+ *
+ * What the socket does not take now stays queued, and the loop is told (the port's kick) to
+ * poll for writability, and call again then.
+ *
+ * Return: 0, or -1 if the connection failed (@c->port.err set; what was queued is dropped)
+ */
+int stream_write(struct stream_conn *c)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	r = write_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
 /* The end of a burst: one write for everything queued; a failure shows at the next read */
-static void stream_flush(struct qdes_port *port)
+static void stream_flush(struct qdes_port *port, struct qdes_switch *sw)
 {
 	struct stream_conn *c = port->priv;
 
-	if (c->out_len > c->out_off && !c->err[0])
-		stream_write(c);
+	(void)sw;
+	pthread_mutex_lock(&c->lock);
+	if (c->out_len > c->out_off && !c->port.err[0])
+		write_locked(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void on_frame(void *arg, struct stream_conn *c, uint8_t *frame, size_t len)
+{
+	switch_from_port(arg, &c->port, frame, len, NULL);
+}
+
+/*
+ * The guest's socket is ready: write out what waits if it is writable; if readable, forward
+ * up to a few reads' worth of frames, each read closed by one batched send (its frames live in
+ * the arena until the next read).
+ */
+static int stream_ready(struct qdes_port *port, unsigned int i, unsigned int events,
+			struct qdes_switch *sw)
+{
+	struct stream_conn *c = port->priv;
+	int round, n = 0;
+
+	(void)i;
+	if ((events & PORT_OUT) && stream_write(c))
+		return -1;
+	if (!(events & (PORT_IN | PORT_HUP)))
+		return 0;
+	for (round = 0; round < 4; round++) {
+		n = stream_recv(c, on_frame, sw);
+		switch_burst_end(sw);
+		if (n <= 0)
+			break;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* The first worker's thread, once no other worker can be sending (the table's rule) */
+static void stream_close(struct qdes_port *port)
+{
+	struct stream_conn *c = port->priv;
+
+	CNT_INC(c->cnt, qemu_disconnected);
+	stream_conn_free(c);
 }

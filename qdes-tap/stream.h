@@ -3,6 +3,7 @@
 #ifndef QDES_STREAM_H
 #define QDES_STREAM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,28 +23,30 @@
 /* Frames queued for a guest that has not read them yet; beyond this they are dropped, as a full
  * NIC queue would */
 #define STREAM_TX_BUF (512 * 1024)
-#define STREAM_ERRLEN 160
 
 /**
- * struct stream_listener - the listening socket guests connect to
- * @fd:		listening socket, -1 when closed
+ * struct stream_listener - the listening socket guests connect to: a port that makes ports
+ * @port:	its port (kind "qemu-listen"; carries no frames)
+ * @fd:		listening socket
  * @path:	its path name
  * @accepted:	connections so far (names the ports: qemu1, qemu2, ...)
+ * @mtu:	segment MTU of the guests' ports
+ * @cnt:	counters of the first worker, which polls the listener and its guests
+ * @where:	"qemu socket PATH: guest", the prefix of lines logged about its guests
  */
 struct stream_listener {
+	struct qdes_port port;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned int accepted;
+	unsigned int mtu;
+	struct qdes_counters *cnt;
+	char where[sizeof(((struct sockaddr_un *)0)->sun_path) + 24];
 };
-
-struct stream_conn;
-
-/* Tell the event loop whether @c has output waiting for the socket to become writable */
-typedef void (*stream_want_write_fn)(struct stream_conn *c, bool want);
 
 /**
  * struct stream_conn - one connected guest, a port of the switch
- * @port:	its switch port (kind "qemu", name qemuN)
+ * @port:	its switch port (kind "qemu", name qemuN; why it ended in @port.err)
  * @fd:		connected socket (non-blocking)
  * @pid:	the guest's process, from SO_PEERCRED (0: unknown)
  * @mtu:	segment MTU: longer frames (beyond MTU + 14, +4 with 802.1Q) are dropped both ways
@@ -52,14 +55,13 @@ typedef void (*stream_want_write_fn)(struct stream_conn *c, bool want);
  * @skip:	bytes still to discard of an oversize frame
  * @arena:	frames handed to the switch, each with PROTO_HEADROOM in front: they stay valid
  *		until the next stream_recv(), so the underlay may batch them
+ * @cnt:	counters of receiving (qemu_rx_*, drop_short, drop_oversize): the first worker's,
+ *		which reads from the guest; a sender counts into its own worker's
+ * @lock:	any worker may send to the guest: the output and @port.err are under it
  * @out:	STREAM_TX_BUF bytes framed for the guest
  * @out_off:	the first byte not written yet
  * @out_len:	the end of what is queued
- * @want_write:	the loop polls for writability (output is waiting)
- * @want:	tells the loop when that changes
- * @owner:	the loop's own state for this connection
- * @err:	why the connection ended, once stream_recv() returned -1
- * @cnt:	counters (qemu_*, drop_short, drop_oversize)
+ * @want_write:	output is waiting for the socket to become writable (events() says so)
  */
 struct stream_conn {
 	struct qdes_port port;
@@ -70,20 +72,18 @@ struct stream_conn {
 	size_t in_len;
 	size_t skip;
 	uint8_t *arena;
+	struct qdes_counters *cnt;
+	pthread_mutex_t lock;
 	uint8_t *out;
 	size_t out_off;
 	size_t out_len;
 	bool want_write;
-	stream_want_write_fn want;
-	void *owner;
-	char err[STREAM_ERRLEN];
-	struct qdes_counters *cnt;
 };
 
-int stream_listen(struct stream_listener *l, const char *path, char *err, size_t errlen);
+struct stream_listener *stream_listen(const char *path, unsigned int mtu, struct qdes_counters *cnt,
+				      char *err, size_t errlen);
 void stream_unlisten(struct stream_listener *l);
-struct stream_conn *stream_accept(struct stream_listener *l, unsigned int mtu,
-				  struct qdes_counters *cnt);
+struct stream_conn *stream_accept(struct stream_listener *l);
 struct stream_conn *stream_conn_new(int fd, const char *name, unsigned int mtu,
 				    struct qdes_counters *cnt);
 void stream_conn_free(struct stream_conn *c);

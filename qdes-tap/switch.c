@@ -4,8 +4,12 @@
  * Theory of operation
  *
  * Every member of a segment runs this same switch. Its local side is a set of ports (the TAP,
- * later guest sockets); its remote side is the underlay, where a MAC address lives at a peer
- * (address, port). The FDB maps (network id, MAC) to one or the other.
+ * QEMU guests); its remote side is the underlay, where a MAC address lives at a peer (address,
+ * port). The FDB maps (network id, MAC) to one or the other.
+ *
+ * Each worker thread has its own switch (its counters, its underlay sockets); the FDB and the
+ * port table are the gateway's, shared by all of them, so a MAC learnt by one worker is known
+ * to every other, and any worker delivers to any port.
  *
  * From a local port: learn the source MAC as local to that port, then
  *  - a known local destination on another port gets the frame directly (never the underlay);
@@ -40,11 +44,12 @@
 /* The FDB serves one network, this one: its key has room for 16 bits of the id */
 #define FDB_NET(sw) ((uint16_t)(sw)->netid)
 
-void switch_init(struct qdes_switch *sw, struct fdb *fdb, uint32_t netid, unsigned int mtu,
-		 const struct switch_tx *tx, struct qdes_counters *cnt)
+void switch_init(struct qdes_switch *sw, struct fdb *fdb, struct port_table *ports, uint32_t netid,
+		 unsigned int mtu, const struct switch_tx *tx, struct qdes_counters *cnt)
 {
 	memset(sw, 0, sizeof(*sw));
 	sw->fdb = fdb;
+	sw->ports = ports;
 	sw->netid = netid;
 	sw->encap = proto_encap(ENCAP_QDES);
 	sw->mtu = mtu;
@@ -66,29 +71,37 @@ void switch_set_encap(struct qdes_switch *sw, const struct encap_ops *encap, uin
 	sw->peer_port = peer_port;
 }
 
-/* Return: the port's id (its slot), or -1 if every slot is taken */
+/*
+ * Ports come and go on the first worker's thread only (the table's rule, port.h): it holds
+ * the write lock while the table changes, so no other worker is in a burst with the port.
+ */
+
+/* Return: the port's id, or -1 (errno ENOSPC) if every slot is taken */
 int switch_add_port(struct qdes_switch *sw, struct qdes_port *port)
 {
-	unsigned int i;
+	int id;
 
-	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
-		if (!sw->ports[i]) {
-			sw->ports[i] = port;
-			port->id = (uint16_t)i;
-			return (int)i;
-		}
-	}
-	return -1;
+	port_table_wrlock(sw->ports);
+	id = port_table_add(sw->ports, port);
+	port_table_unlock(sw->ports);
+	return id;
 }
 
-void switch_del_port(struct qdes_switch *sw, struct qdes_port *port)
+/* Take @port out of the table, and its MACs out of the FDB. Return: entries flushed */
+unsigned int switch_del_port(struct qdes_switch *sw, struct qdes_port *port)
 {
-	if (port->id < SWITCH_MAX_PORTS && sw->ports[port->id] == port) {
+	unsigned int n = 0;
+
+	port_table_wrlock(sw->ports);
+	if (port_table_get(sw->ports, port->id) == port) {
 		fdb_wrlock(sw->fdb);
-		sw->cnt->fdb_flushed += fdb_flush_port(sw->fdb, port->id);
+		n = fdb_flush_port(sw->fdb, port->id);
 		fdb_unlock(sw->fdb);
-		sw->ports[port->id] = NULL;
+		port_table_remove(sw->ports, port);
 	}
+	port_table_unlock(sw->ports);
+	CNT_ADD(sw->cnt, fdb_flushed, n);
+	return n;
 }
 
 int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self)
@@ -128,17 +141,17 @@ static enum fdb_result count_learn(struct qdes_switch *sw, enum fdb_result r, co
 
 	switch (r) {
 	case FDB_NEW:
-		sw->cnt->fdb_learned++;
+		CNT_INC(sw->cnt, fdb_learned);
 		break;
 	case FDB_MOVED:
-		sw->cnt->fdb_moved++;
+		CNT_INC(sw->cnt, fdb_moved);
 		log_move(sw, mac, port ? port->name : addr_str(peer, where, sizeof(where)));
 		break;
 	case FDB_FULL:
-		sw->cnt->fdb_full++;
+		CNT_INC(sw->cnt, fdb_full);
 		break;
 	case FDB_CONFLICT:
-		sw->cnt->fdb_conflict++;
+		CNT_INC(sw->cnt, fdb_conflict);
 		break;
 	case FDB_REFRESH:
 		break;
@@ -151,24 +164,32 @@ static void flood_local(struct qdes_switch *sw, const struct qdes_port *except,
 {
 	unsigned int i;
 
-	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
-		struct qdes_port *p = sw->ports[i];
+	for (i = 0; i < sw->ports->end; i++) {
+		struct qdes_port *p = sw->ports->slot[i];
 
-		if (p && p != except)
-			p->ops->send(p, frame, len, vh);
+		if (p && p != except && p->ops->send)
+			p->ops->send(p, sw, frame, len, vh);
 	}
 }
 
-/* The end of a burst from the underlay: ports write out what they merged */
-void switch_flush_ports(struct qdes_switch *sw)
+/**
+ * switch_burst_end() - The end of a burst: send what the underlay and the ports held back
+ * @sw:		switch
+ *
+ * Datagrams queued for the underlay point into the burst's frames, so this comes before the
+ * port that received them reads again; ports write out what they merged.
+ */
+void switch_burst_end(struct qdes_switch *sw)
 {
 	unsigned int i;
 
-	for (i = 0; i < SWITCH_MAX_PORTS; i++) {
-		struct qdes_port *p = sw->ports[i];
+	if (sw->tx.flush)
+		sw->tx.flush(sw->tx.ctx);
+	for (i = 0; i < sw->ports->end; i++) {
+		struct qdes_port *p = sw->ports->slot[i];
 
 		if (p && p->ops->flush)
-			p->ops->flush(p);
+			p->ops->flush(p, sw);
 	}
 }
 
@@ -250,7 +271,9 @@ static void lookup(struct qdes_switch *sw, const uint8_t *mac, struct dest *d)
 
 static struct qdes_port *local_port(struct qdes_switch *sw, const struct dest *d)
 {
-	return d->port < SWITCH_MAX_PORTS ? sw->ports[d->port] : NULL;
+	struct qdes_port *p = port_table_get(sw->ports, d->port);
+
+	return p && p->ops->send ? p : NULL;
 }
 
 /**
@@ -272,7 +295,7 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	if (len < ETH_HLEN_)
 		return;
 	if (mac_is_multicast(src) || mac_is_zero(src)) {
-		sw->cnt->drop_src_mac++;
+		CNT_INC(sw->cnt, drop_src_mac);
 		return;
 	}
 	/* A local frame is forwarded even on a conflict (a static entry elsewhere) */
@@ -284,20 +307,20 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 		struct qdes_port *out = local_port(sw, &d);
 
 		if (out && out != in)
-			out->ops->send(out, frame, len, vh);
+			out->ops->send(out, sw, frame, len, vh);
 		return;
 	}
 
 	sw->encap->encode(dgram, sw->netid);
 	if (d.found && !sw->encap->flood_only) {
-		sw->cnt->tx_unicast++;
+		CNT_INC(sw->cnt, tx_unicast);
 		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + hlen, vh);
 		return;
 	}
 	/* Known remote in raw mode: to the group (its owner hears nothing else), not locally */
 	if (!d.found)
 		flood_local(sw, in, frame, len, vh);
-	sw->cnt->tx_flood++;
+	CNT_INC(sw->cnt, tx_flood);
 	sw->tx.flood(sw->tx.ctx, dgram, len + hlen, vh);
 }
 
@@ -315,7 +338,7 @@ static const size_t drop_counter[PROTO_VERDICT_MAX] = {
 static void count_drop(struct qdes_counters *c, enum proto_verdict v)
 {
 	if ((unsigned int)v < PROTO_VERDICT_MAX && drop_counter[v])
-		(*(uint64_t *)((char *)c + drop_counter[v]))++;
+		cnt_add_at((uint64_t *)((char *)c + drop_counter[v]), 1);
 }
 
 /**
@@ -336,7 +359,7 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 	const uint8_t *dst;
 
 	if (is_self(sw, src)) {
-		sw->cnt->drop_self++;
+		CNT_INC(sw->cnt, drop_self);
 		return;
 	}
 	v = sw->encap->decode(dgram, len, sw->netid, sw->mtu, &rx);
@@ -347,8 +370,8 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		n = fdb_flush_peer(sw->fdb, src);
 		fdb_unlock(sw->fdb);
 
-		sw->cnt->leave_rx++;
-		sw->cnt->fdb_flushed += n;
+		CNT_INC(sw->cnt, leave_rx);
+		CNT_ADD(sw->cnt, fdb_flushed, n);
 		info("leave from %s: %u fdb entries flushed", addr_str(src, where, sizeof(where)),
 		     n);
 		return;
@@ -379,9 +402,9 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		struct qdes_port *out = local_port(sw, &d);
 
 		if (out)
-			out->ops->send(out, rx.frame, rx.frame_len, NULL);
+			out->ops->send(out, sw, rx.frame, rx.frame_len, NULL);
 	} else {
-		sw->cnt->drop_remote_dst++;
+		CNT_INC(sw->cnt, drop_remote_dst);
 	}
 }
 
@@ -393,7 +416,7 @@ unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms)
 	n = fdb_age(sw->fdb, sw->now, ageing_ms);
 	fdb_unlock(sw->fdb);
 
-	sw->cnt->fdb_aged += n;
+	CNT_ADD(sw->cnt, fdb_aged, n);
 	return n;
 }
 
@@ -404,11 +427,12 @@ struct dump_ctx {
 static void dump_entry(const struct fdb_entry *e, void *arg)
 {
 	struct qdes_switch *sw = ((struct dump_ctx *)arg)->sw;
-	uint64_t age = (sw->now - e->updated) / 1000;
+	/* Workers refresh it under the read lock that the dump holds too (learn_local()) */
+	uint64_t age = (sw->now - __atomic_load_n(&e->updated, __ATOMIC_RELAXED)) / 1000;
 	char m[MAC_STRLEN], a[ADDR_STRLEN];
 
 	if (e->kind == FDB_LOCAL) {
-		const struct qdes_port *p = e->port < SWITCH_MAX_PORTS ? sw->ports[e->port] : NULL;
+		const struct qdes_port *p = port_table_get(sw->ports, e->port);
 
 		log_always("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), sw->netid,
 			   p ? p->name : "?", (unsigned long long)age);

@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
 #include "offload.h"
 #include "port.h"
 #include "proto.h"
@@ -22,37 +21,40 @@
 #define TAP_SLOT (PROTO_HEADROOM + OFFLOAD_MAX_FRAME + 34)
 
 /**
- * struct tap - one TAP device
+ * struct tap_queue - one queue of the TAP: the worker of the same index reads and writes it
  * @fd:		queue file descriptor (non-blocking)
  * @ring:	TAP_BATCH receive slots of TAP_SLOT bytes
  * @vh:		the vnet header read with each slot's frame
- * @name:	interface name
- * @created:	we created it (non-persistent: it goes away when @fd is closed)
- * @offload:	IFF_VNET_HDR with checksum and TSO offloads: super-frames both ways
  * @gro:	received TCP segments being merged into one super-frame for the TAP
  * @gro_buf:	its buffer
- * @port:	its port on the switch
- * @cnt:	counters (tap_*)
  */
-struct tap {
+struct tap_queue {
 	int fd;
 	uint8_t *ring;
 	struct virtio_net_hdr vh[TAP_BATCH];
+	struct offload_gro gro;
+	uint8_t *gro_buf;
+};
+
+/**
+ * struct tap - one TAP device, a port of the switch
+ * @port:	its port (kind "tap", vital: the daemon stops when the TAP fails)
+ * @name:	interface name
+ * @created:	we created it (non-persistent: it goes away when the last queue is closed)
+ * @offload:	IFF_VNET_HDR with checksum and TSO offloads: super-frames both ways
+ * @n_queues:	queues in @q, one per worker
+ * @q:		the queues
+ */
+struct tap {
+	struct qdes_port port;
 	char name[IFNAMSIZ];
 	bool created;
 	bool offload;
-	struct offload_gro gro;
-	uint8_t *gro_buf;
-	struct qdes_port port;
-	struct qdes_counters *cnt;
+	unsigned int n_queues;
+	struct tap_queue q[];
 };
 
-int tap_open(struct tap *tap, const char *name, int netns_fd, bool offload, bool multi_queue,
-	     struct qdes_counters *cnt, char *err, size_t errlen);
-void tap_close(struct tap *tap);
-
-/* @vh: NULL for a complete frame, else the vnet header of a TCP super-frame */
-typedef void (*tap_rx_fn)(void *arg, uint8_t *frame, size_t len, const struct virtio_net_hdr *vh);
-int tap_recv(struct tap *tap, tap_rx_fn fn, void *arg);
+struct tap *tap_open(const char *name, int netns_fd, bool offload, unsigned int n_queues, char *err,
+		     size_t errlen);
 
 #endif /* QDES_TAP_H */

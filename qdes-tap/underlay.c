@@ -27,8 +27,7 @@
 #include "log.h"
 #include "offload.h"
 #include "underlay.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Room for bursts while the loop is busy with the other direction */
 #define UNDERLAY_SOCKBUF (4 << 20)
@@ -441,7 +440,7 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 	uint8_t *out;
 
 	if (len < ul->encap_len) {
-		ul->cnt->drop_offload++;
+		CNT_INC(ul->cnt, drop_offload);
 		return;
 	}
 	if (ul->gso_used == UNDERLAY_GSO_SLOTS)
@@ -455,7 +454,7 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 		used = segment_into(ul, slot, dgram, len, vh, &res);
 	}
 	if (!used) {
-		ul->cnt->drop_offload++;
+		CNT_INC(ul->cnt, drop_offload);
 		return;
 	}
 	out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
@@ -517,7 +516,7 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 
 	if (ul->has_group)
 		dst[n++] = &ul->group;
-	for (i = 0; i < ul->n_peers && n < ARRAY_LEN(dst); i++)
+	for (i = 0; i < ul->n_peers && n < ARRAY_SIZE(dst); i++)
 		dst[n++] = &ul->peers[i];
 	if (vh) {
 		if (n)
@@ -531,12 +530,14 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 static void count_tx_error(struct underlay *ul, unsigned int i, int e)
 {
 	char s[ADDR_STRLEN];
+	uint64_t n;
 
-	ul->cnt->udp_tx_errors++;
-	/* One line per power of two errors: visible, never a flood. */
-	if (!(ul->cnt->udp_tx_errors & (ul->cnt->udp_tx_errors - 1)))
+	CNT_INC(ul->cnt, udp_tx_errors);
+	n = CNT_GET(ul->cnt, udp_tx_errors);
+	/* One line per power of two errors (of this worker's): visible, never a flood. */
+	if (!(n & (n - 1)))
 		warn("send to %s: %s (%llu errors so far)", addr_str(&ul->tx_addr[i], s, sizeof(s)),
-		     strerror(e), (unsigned long long)ul->cnt->udp_tx_errors);
+		     strerror(e), (unsigned long long)n);
 }
 
 /* The kernel refused a GSO send (a device without checksum offload, say): send it the slow
@@ -557,8 +558,8 @@ static void gso_fallback(struct underlay *ul, unsigned int i)
 		    0) {
 			count_tx_error(ul, i, errno);
 		} else {
-			ul->cnt->udp_tx_datagrams++;
-			ul->cnt->udp_tx_bytes += n;
+			CNT_INC(ul->cnt, udp_tx_datagrams);
+			CNT_ADD(ul->cnt, udp_tx_bytes, n);
 		}
 		p += n;
 		left -= n;
@@ -589,8 +590,8 @@ void underlay_flush(struct underlay *ul)
 			continue;
 		}
 		for (; n > 0; n--, i++) {
-			ul->cnt->udp_tx_datagrams += ul->tx_segs[i];
-			ul->cnt->udp_tx_bytes += ul->tx_iov[i].iov_len;
+			CNT_ADD(ul->cnt, udp_tx_datagrams, ul->tx_segs[i]);
+			CNT_ADD(ul->cnt, udp_tx_bytes, ul->tx_iov[i].iov_len);
 		}
 	}
 	ul->tx_n = 0;
@@ -660,17 +661,17 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			size_t left = ul->rx_msg[i].msg_len;
 			size_t seg = ul->gro ? gro_size(&ul->rx_msg[i].msg_hdr) : 0;
 
-			ul->cnt->udp_rx_bytes += left;
+			CNT_ADD(ul->cnt, udp_rx_bytes, left);
 			if (!seg || seg >= left) {
-				ul->cnt->udp_rx_datagrams++;
+				CNT_INC(ul->cnt, udp_rx_datagrams);
 				fn(arg, &ul->rx_addr[i], p, left);
 				continue;
 			}
-			ul->cnt->udp_rx_gro++;
+			CNT_INC(ul->cnt, udp_rx_gro);
 			for (; left; p += seg, left -= seg) {
 				if (seg > left)
 					seg = left;
-				ul->cnt->udp_rx_datagrams++;
+				CNT_INC(ul->cnt, udp_rx_datagrams);
 				fn(arg, &ul->rx_addr[i], p, seg);
 			}
 		}

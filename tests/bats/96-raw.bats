@@ -68,7 +68,7 @@ raw_start()
 @test "raw: a network id is refused (exit 2, one line)" {
 	run --separate-stderr "$QDES_TAP" -i qt-raw0 --encap raw -g 239.1.1.1:5000 -n 42
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "qdes-tap: --network-id: not with encap raw (bare frames carry no network id: one segment per group and port)" ]
+	[ "$stderr" = "qdes-tap: --network-id: not with encap raw (its datagrams carry no network id: one segment per group and port)" ]
 }
 
 @test "raw: QEMU guests on -netdev socket,mcast= and -netdev dgram reach a member: ping, TCP both ways" {

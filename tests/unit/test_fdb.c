@@ -666,17 +666,6 @@ static void test_seeds(void **state)
 	}
 }
 
-static void test_result_names(void **state)
-{
-	(void)state;
-	assert_string_equal(fdb_result_name(FDB_NEW), "new");
-	assert_string_equal(fdb_result_name(FDB_REFRESH), "refresh");
-	assert_string_equal(fdb_result_name(FDB_MOVED), "moved");
-	assert_string_equal(fdb_result_name(FDB_FULL), "full");
-	assert_string_equal(fdb_result_name(FDB_CONFLICT), "conflict");
-	assert_string_equal(fdb_result_name((enum fdb_result)99), "?");
-}
-
 /* The TAP's own MAC: never aged, never taken by a remote claim, refreshed by local frames */
 static void test_local_static(void **state)
 {
@@ -723,7 +712,7 @@ int main(void)
 		cmocka_unit_test(test_delete_in_chains),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_seeds),
-		cmocka_unit_test(test_result_names),
+
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,6 +76,8 @@ static struct result decode_with(enum encap_mode mode, const uint8_t *buf, size_
 	case ENCAP_RAW:
 		r.v = proto_raw_decode(copy, len, netid, mtu, &rx);
 		break;
+	case ENCAP_MAX:
+		fail();
 	}
 	r.netid = rx.netid;
 	r.frame_len = rx.frame_len;
@@ -625,6 +627,30 @@ static void test_vxlan_vector(void **state)
 	assert_true(proto_encap(ENCAP_QDES)->leave);
 	assert_int_equal(proto_encap(ENCAP_QDES)->max_netid, 65535);
 	assert_int_equal(proto_encap(ENCAP_QDES)->hdr_len, 8);
+	assert_int_equal(e->default_port, 4789);
+	assert_int_equal(proto_encap(ENCAP_QDES)->default_port, 0);
+}
+
+/* The configuration finds encapsulations by the table's names, in any case, and only those */
+static void test_encap_by_name(void **state)
+{
+	enum encap_mode m = ENCAP_MAX;
+	int i;
+
+	(void)state;
+	for (i = 0; i < ENCAP_MAX; i++) {
+		assert_int_equal(proto_encap_by_name(proto_encap((enum encap_mode)i)->name, &m), 0);
+		assert_int_equal(m, i);
+	}
+	assert_int_equal(proto_encap_by_name("VXLAN", &m), 0);
+	assert_int_equal(m, ENCAP_VXLAN);
+	m = ENCAP_RAW;
+	assert_int_equal(proto_encap_by_name("gre", &m), -1);
+	assert_int_equal(proto_encap_by_name("", &m), -1);
+	assert_int_equal(proto_encap_by_name("qdesx", &m), -1);
+	assert_int_equal(m, ENCAP_RAW);
+	/* outside the enum: the default, never out of bounds */
+	assert_ptr_equal(proto_encap(ENCAP_MAX), proto_encap(ENCAP_QDES));
 }
 
 static void test_vxlan_vni(void **state)
@@ -801,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_vxlan_vector),
+		cmocka_unit_test(test_encap_by_name),
 		cmocka_unit_test(test_vxlan_vni),
 		cmocka_unit_test(test_vxlan_drops),
 		cmocka_unit_test(test_vxlan_fuzz),

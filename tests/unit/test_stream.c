@@ -30,6 +30,7 @@
 #include "ether.h"
 #include "proto.h"
 #include "stream.h"
+#include "switch.h"
 
 #include "test_ref.h"
 
@@ -142,6 +143,15 @@ struct world {
 	int peer;
 };
 
+/* The sending side as a port sees it: a switch whose counters are the world's */
+static struct qdes_switch *sender(struct world *w)
+{
+	static struct qdes_switch sw;
+
+	sw.cnt = &w->cnt;
+	return &sw;
+}
+
 static void on_frame(void *arg, struct stream_conn *c, uint8_t *frame, size_t len)
 {
 	struct world *w = arg;
@@ -238,12 +248,12 @@ static void send_frame(struct world *w, size_t len, uint32_t tag, bool vlan)
 	static uint8_t f[STREAM_MAX_LEN];
 
 	fill_frame(f, len, tag, vlan);
-	w->c->port.ops->send(&w->c->port, f, len, NULL);
+	w->c->port.ops->send(&w->c->port, sender(w), f, len, NULL);
 }
 
 static void flush(struct world *w)
 {
-	w->c->port.ops->flush(&w->c->port);
+	w->c->port.ops->flush(&w->c->port, sender(w));
 }
 
 static int setup(void **state)
@@ -505,11 +515,11 @@ static void test_rx_length_beyond_framing(void **state)
 	add_frame(&sb, 60, 2, false);
 	peer_write(w, sb.b, sb.len);
 	assert_int_equal(recv_once(w), -1);
-	assert_non_null(strstr(w->c->err, "65551"));
+	assert_non_null(strstr(w->c->port.err, "65551"));
 	assert_int_equal(w->cnt.drop_oversize, 0);
 	/* It stays over */
 	assert_int_equal(recv_once(w), -1);
-	assert_non_null(strstr(w->c->err, "65551"));
+	assert_non_null(strstr(w->c->port.err, "65551"));
 }
 
 static void test_rx_length_huge(void **state)
@@ -521,7 +531,7 @@ static void test_rx_length_huge(void **state)
 	assert_int_equal(recv_once(w), 0);
 	peer_write(w, sb.b + 2, 2);
 	assert_int_equal(recv_once(w), -1);
-	assert_non_null(strstr(w->c->err, "4294967295"));
+	assert_non_null(strstr(w->c->port.err, "4294967295"));
 }
 
 static void test_rx_peer_close(void **state)
@@ -539,7 +549,7 @@ static void test_rx_peer_close(void **state)
 	expect_frame(0, 60, 1, false);
 	expect_frame(1, 80, 2, false);
 	assert_int_equal(recv_once(w), -1);
-	assert_non_null(strstr(w->c->err, "closed by the guest"));
+	assert_non_null(strstr(w->c->port.err, "closed by the guest"));
 	assert_int_equal(recv_once(w), -1);
 	assert_int_equal(w->cnt.qemu_rx_frames, 2);
 }
@@ -654,19 +664,22 @@ static void test_tx_too_long(void **state)
 	assert_int_equal(w->cnt.qemu_tx_bytes, MAX_ETH + MAX_VLAN + 64);
 }
 
+/* The loop as a guest port sees it: each kick, and what the port wants polled then */
 struct want_rec {
-	struct stream_conn *c;
+	struct port_host host;
+	struct qdes_port *port;
 	unsigned int calls;
 	bool last;
 };
 
-static void on_want(struct stream_conn *c, bool want)
+static void on_kick(struct port_host *h, struct qdes_port *port)
 {
-	struct want_rec *r = c->owner;
+	struct want_rec *r = (struct want_rec *)h;
 
-	r->c = c;
+	r->port = port;
 	r->calls++;
-	r->last = want;
+	r->last = port_events(port, 0) & PORT_OUT;
+	assert_true(port_events(port, 0) & PORT_IN);
 }
 
 /* The guest reads until it has @upto bytes in @buf, or all there is once nothing waits */
@@ -705,15 +718,14 @@ static void test_tx_full_buffer(void **state)
 	enum { LEN = 1000, TOTAL = 1200, MORE = 100 };
 	struct world *w = *state;
 	static uint8_t got[2 * STREAM_TX_BUF], f[LEN];
-	struct want_rec rec = {0};
+	struct want_rec rec = {.host.kick = on_kick};
 	int small = 4096;
 	unsigned int i, k;
 	size_t n, pos;
 
 	assert_int_equal(setsockopt(w->c->fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
 	assert_int_equal(setsockopt(w->peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
-	w->c->want = on_want;
-	w->c->owner = &rec;
+	w->c->port.host = &rec.host;
 
 	for (i = 0; i < TOTAL; i++) {
 		send_frame(w, LEN, i, false);
@@ -723,7 +735,7 @@ static void test_tx_full_buffer(void **state)
 	flush(w);
 	assert_int_equal(rec.calls, 1);
 	assert_true(rec.last);
-	assert_ptr_equal(rec.c, w->c);
+	assert_ptr_equal(rec.port, &w->c->port);
 
 	k = (unsigned int)w->cnt.qemu_tx_frames;
 	assert_true(k >= STREAM_TX_BUF / (STREAM_LEN_HDR + LEN));
@@ -779,7 +791,7 @@ static void test_tx_guest_gone(void **state)
 	send_frame(w, 60, 1, false);
 	flush(w);
 	assert_int_equal(recv_once(w), -1);
-	assert_true(w->c->err[0]);
+	assert_true(w->c->port.err[0]);
 }
 
 /* ---- Send: TCP super-frames from the TAP ---- */
@@ -851,7 +863,7 @@ static void test_tx_tcp_super_frame(void **state)
 			.csum_offset = 16,
 		};
 
-		w->c->port.ops->send(&w->c->port, super, len, &vh);
+		w->c->port.ops->send(&w->c->port, sender(w), super, len, &vh);
 		flush(w);
 		total = n * (STREAM_LEN_HDR + SUPER_HDR) + SUPER_PAYLOAD;
 		peer_read(w, got, total);
@@ -978,23 +990,25 @@ static ino_t inode_of(const char *path)
 static void test_listen_accept(void **state)
 {
 	struct tmp *t = *state;
-	struct stream_listener l;
+	struct stream_listener *l;
 	struct stream_conn *c1, *c2;
 	char err[256] = "", ready;
 	int fd1, pipefd[2], status;
 	uint8_t b[128];
 	pid_t child;
 
-	assert_int_equal(stream_listen(&l, t->path, err, sizeof(err)), 0);
-	assert_true(l.fd >= 0);
+	l = stream_listen(t->path, MTU, &t->cnt, err, sizeof(err));
+	assert_non_null(l);
+	assert_true(l->fd >= 0);
+	assert_string_equal(l->port.ops->kind, "qemu-listen");
 	inode_of(t->path);
 	/* Nobody waiting */
 	errno = 0;
-	assert_null(stream_accept(&l, MTU, &t->cnt));
+	assert_null(stream_accept(l));
 	assert_int_equal(errno, EAGAIN);
 
 	fd1 = connect_to(t->path);
-	c1 = stream_accept(&l, MTU, &t->cnt);
+	c1 = stream_accept(l);
 	assert_non_null(c1);
 	assert_string_equal(c1->port.name, "qemu1");
 	assert_string_equal(c1->port.ops->kind, "qemu");
@@ -1021,7 +1035,7 @@ static void test_listen_accept(void **state)
 	close(pipefd[1]);
 	assert_int_equal(read(pipefd[0], &ready, 1), 1);
 	close(pipefd[0]);
-	c2 = stream_accept(&l, MTU, &t->cnt);
+	c2 = stream_accept(l);
 	assert_non_null(c2);
 	assert_string_equal(c2->port.name, "qemu2");
 	assert_int_equal(c2->pid, child);
@@ -1042,23 +1056,104 @@ static void test_listen_accept(void **state)
 		expect_frame(0, 60, 1, false);
 		send_frame(&w, 70, 2, false);
 		flush(&w);
+		/* Sent frames count into the sending worker's counters */
+		assert_int_equal(w.cnt.qemu_tx_frames, 1);
 	}
 	sb.len = 0;
 	add_frame(&sb, 70, 2, false);
 	assert_int_equal(read(fd1, b, sizeof(b)), (ssize_t)sb.len);
 	assert_memory_equal(b, sb.b, sb.len);
+	/* ... received ones into the listener's (the first worker's, which reads guests) */
 	assert_int_equal(t->cnt.qemu_rx_frames, 1);
-	assert_int_equal(t->cnt.qemu_tx_frames, 1);
+	assert_int_equal(t->cnt.qemu_tx_frames, 0);
 	stream_conn_free(c1);
 	close(fd1);
 
-	/* Gone, file and all; a second call does nothing */
-	stream_unlisten(&l);
-	assert_int_equal(l.fd, -1);
+	/* Gone, file and all */
+	stream_unlisten(l);
 	errno = 0;
 	assert_int_equal(access(t->path, F_OK), -1);
 	assert_int_equal(errno, ENOENT);
-	stream_unlisten(&l);
+}
+
+/* The loop as a listening port sees it: the ports it was given, and whether it takes more */
+struct add_rec {
+	struct port_host host;
+	struct qdes_port *got[4];
+	unsigned int n;
+	bool full;
+};
+
+static int on_add(struct port_host *h, struct qdes_port *port)
+{
+	struct add_rec *r = (struct add_rec *)h;
+
+	if (r->full || r->n == 4)
+		return -1;
+	r->got[r->n++] = port;
+	return 0;
+}
+
+/*
+ * The listener is a port: one descriptor, the first worker's; when it is readable, every guest
+ * waiting becomes a port handed to the loop, with the listener's loop and log prefix, counted.
+ * A guest the loop has no room for is closed and not counted.
+ */
+static void test_listener_port(void **state)
+{
+	struct tmp *t = *state;
+	struct add_rec rec = {.host.add = on_add};
+	struct stream_listener *l;
+	char err[256] = "", where[PATH_MAX + 32];
+	unsigned int worker = 7, i;
+	int fd[3];
+	uint8_t b;
+
+	l = stream_listen(t->path, MTU, &t->cnt, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(l->port.ops->fd(&l->port, 0, &worker), l->fd);
+	assert_int_equal(worker, 0);
+	assert_int_equal(l->port.ops->fd(&l->port, 1, &worker), -1);
+	assert_null(l->port.ops->send);
+	l->port.host = &rec.host;
+
+	fd[0] = connect_to(t->path);
+	fd[1] = connect_to(t->path);
+	assert_int_equal(l->port.ops->ready(&l->port, 0, PORT_IN, NULL), 0);
+	assert_int_equal(rec.n, 2);
+	snprintf(where, sizeof(where), "qemu socket %s: guest", t->path);
+	for (i = 0; i < 2; i++) {
+		struct qdes_port *p = rec.got[i];
+		unsigned int wk = 7;
+
+		assert_string_equal(p->name, i ? "qemu2" : "qemu1");
+		assert_string_equal(p->where, where);
+		assert_ptr_equal(p->host, &rec.host);
+		assert_int_equal(p->ops->fd(p, 0, &wk), ((struct stream_conn *)p->priv)->fd);
+		assert_int_equal(wk, 0);
+		assert_int_equal(port_events(p, 0), PORT_IN);
+	}
+	assert_int_equal(t->cnt.qemu_connected, 2);
+	/* Nobody else waiting: nothing happens */
+	assert_int_equal(l->port.ops->ready(&l->port, 0, PORT_IN, NULL), 0);
+	assert_int_equal(rec.n, 2);
+
+	/* No room: the guest sees its connection closed */
+	rec.full = true;
+	fd[2] = connect_to(t->path);
+	assert_int_equal(l->port.ops->ready(&l->port, 0, PORT_IN, NULL), 0);
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(t->cnt.qemu_connected, 2);
+	assert_int_equal(read(fd[2], &b, 1), 0);
+
+	/* Closing a guest's port counts it gone; closing the listener removes the file */
+	for (i = 0; i < 2; i++)
+		rec.got[i]->ops->close(rec.got[i]);
+	assert_int_equal(t->cnt.qemu_disconnected, 2);
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	l->port.ops->close(&l->port);
+	assert_int_equal(access(t->path, F_OK), -1);
 }
 
 /* A socket file left by a daemon that did not stop cleanly is replaced */
@@ -1066,7 +1161,7 @@ static void test_listen_stale(void **state)
 {
 	struct tmp *t = *state;
 	struct sockaddr_un sa = sun_of(t->path);
-	struct stream_listener l;
+	struct stream_listener *l;
 	struct stream_conn *c;
 	char err[256] = "", old_name[PATH_MAX];
 	ino_t old;
@@ -1084,16 +1179,17 @@ static void test_listen_stale(void **state)
 	assert_int_equal(link(t->path, old_name), 0);
 	old = inode_of(t->path);
 
-	assert_int_equal(stream_listen(&l, t->path, err, sizeof(err)), 0);
+	l = stream_listen(t->path, MTU, &t->cnt, err, sizeof(err));
+	assert_non_null(l);
 	assert_true(inode_of(t->path) != old);
 	assert_int_equal(inode_of(old_name), old);
 	fd = connect_to(t->path);
-	c = stream_accept(&l, MTU, &t->cnt);
+	c = stream_accept(l);
 	assert_non_null(c);
 	assert_string_equal(c->port.name, "qemu1");
 	stream_conn_free(c);
 	close(fd);
-	stream_unlisten(&l);
+	stream_unlisten(l);
 	assert_int_equal(access(t->path, F_OK), -1);
 }
 
@@ -1102,24 +1198,23 @@ static void test_listen_in_use(void **state)
 {
 	struct tmp *t = *state;
 	struct sockaddr_un sa = sun_of(t->path);
-	struct stream_listener l1, l2;
+	struct stream_listener *l1;
 	char err[256] = "";
 	int fd, q[16], nq = 0;
 	ino_t ino;
 
-	assert_int_equal(stream_listen(&l1, t->path, err, sizeof(err)), 0);
+	l1 = stream_listen(t->path, MTU, &t->cnt, err, sizeof(err));
+	assert_non_null(l1);
 	ino = inode_of(t->path);
-	assert_int_equal(stream_listen(&l2, t->path, err, sizeof(err)), -1);
+	assert_null(stream_listen(t->path, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another process"));
 	assert_non_null(strstr(err, t->path));
-	assert_int_equal(l2.fd, -1);
-	/* Cleaning up after the failure must not take the other's socket */
-	stream_unlisten(&l2);
+	/* The failure took nothing of the other's socket */
 	assert_int_equal(inode_of(t->path), ino);
 	/* ... which still takes guests */
 	fd = connect_to(t->path);
 	close(fd);
-	stream_unlisten(&l1);
+	stream_unlisten(l1);
 
 	/* A listener that accepts nobody: its backlog fills, and it is still in use */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -1138,7 +1233,7 @@ static void test_listen_in_use(void **state)
 		nq++;
 	}
 	err[0] = '\0';
-	assert_int_equal(stream_listen(&l2, t->path, err, sizeof(err)), -1);
+	assert_null(stream_listen(t->path, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another process"));
 	inode_of(t->path);
 	while (nq)
@@ -1153,7 +1248,7 @@ static void test_listen_in_use(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ino = inode_of(t->path);
 	err[0] = '\0';
-	assert_int_equal(stream_listen(&l2, t->path, err, sizeof(err)), -1);
+	assert_null(stream_listen(t->path, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another process"));
 	assert_int_equal(inode_of(t->path), ino);
 	q[0] = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -1167,7 +1262,6 @@ static void test_listen_in_use(void **state)
 static void test_listen_not_socket(void **state)
 {
 	struct tmp *t = *state;
-	struct stream_listener l;
 	char err[256] = "", b[16];
 	int fd;
 
@@ -1175,10 +1269,8 @@ static void test_listen_not_socket(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "keep me", 7), 7);
 	close(fd);
-	assert_int_equal(stream_listen(&l, t->path, err, sizeof(err)), -1);
+	assert_null(stream_listen(t->path, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "exists and is not a socket"));
-	assert_int_equal(l.fd, -1);
-	stream_unlisten(&l);
 	/* Untouched */
 	fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -1189,7 +1281,7 @@ static void test_listen_not_socket(void **state)
 
 	assert_int_equal(mkdir(t->path, 0700), 0);
 	err[0] = '\0';
-	assert_int_equal(stream_listen(&l, t->path, err, sizeof(err)), -1);
+	assert_null(stream_listen(t->path, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "exists and is not a socket"));
 	assert_int_equal(rmdir(t->path), 0);
 }
@@ -1199,7 +1291,7 @@ static void test_listen_path_length(void **state)
 {
 	struct tmp *t = *state;
 	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1, dl = strlen(t->dir);
-	struct stream_listener l;
+	struct stream_listener *l;
 	char err[256] = "", p[PATH_MAX];
 	struct stream_conn *c;
 	int fd;
@@ -1209,25 +1301,24 @@ static void test_listen_path_length(void **state)
 	p[dl] = '/';
 	memset(p + dl + 1, 'q', max + 1 - dl - 1);
 	p[max + 1] = '\0';
-	assert_int_equal(stream_listen(&l, p, err, sizeof(err)), -1);
+	assert_null(stream_listen(p, MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "expected a path"));
-	assert_int_equal(l.fd, -1);
 	assert_int_equal(access(p, F_OK), -1);
-	stream_unlisten(&l);
 
 	p[max] = '\0';
 	err[0] = '\0';
-	assert_int_equal(stream_listen(&l, p, err, sizeof(err)), 0);
+	l = stream_listen(p, MTU, &t->cnt, err, sizeof(err));
+	assert_non_null(l);
 	assert_string_equal(err, "");
 	fd = connect_to(p);
-	c = stream_accept(&l, MTU, &t->cnt);
+	c = stream_accept(l);
 	assert_non_null(c);
 	stream_conn_free(c);
 	close(fd);
-	stream_unlisten(&l);
+	stream_unlisten(l);
 	assert_int_equal(access(p, F_OK), -1);
 
-	assert_int_equal(stream_listen(&l, "", err, sizeof(err)), -1);
+	assert_null(stream_listen("", MTU, &t->cnt, err, sizeof(err)));
 	assert_non_null(strstr(err, "expected a path"));
 }
 
@@ -1251,6 +1342,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_guest_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_tcp_super_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_accept, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_listener_port, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_listen_stale, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_listen_in_use, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_listen_not_socket, dir_setup, dir_teardown),

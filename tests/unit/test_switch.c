@@ -19,6 +19,8 @@ struct sent {
 	size_t len;
 	uint8_t last[2048];
 	union qdes_sockaddr dst;
+	unsigned int worker;
+	unsigned int flushes;
 };
 
 struct fake_port {
@@ -28,7 +30,8 @@ struct fake_port {
 
 static struct sent ucast, flood;
 
-static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len,
+/* A port records what it was sent, and by which worker's switch */
+static void fake_send(struct qdes_port *p, struct qdes_switch *sw, const uint8_t *frame, size_t len,
 		      const struct virtio_net_hdr *vh)
 {
 	(void)vh;
@@ -36,10 +39,19 @@ static void fake_send(struct qdes_port *p, const uint8_t *frame, size_t len,
 
 	fp->out.n++;
 	fp->out.len = len;
+	fp->out.worker = sw->worker;
 	memcpy(fp->out.last, frame, len);
 }
 
-static const struct port_ops fake_ops = {"fake", fake_send};
+static void fake_flush(struct qdes_port *p, struct qdes_switch *sw)
+{
+	struct fake_port *fp = p->priv;
+
+	fp->out.flushes++;
+	fp->out.worker = sw->worker;
+}
+
+static const struct port_ops fake_ops = {.kind = "fake", .send = fake_send, .flush = fake_flush};
 
 static void fake_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *d, size_t len,
 			 const struct virtio_net_hdr *vh)
@@ -61,9 +73,16 @@ static void fake_flood(void *ctx, const uint8_t *d, size_t len, const struct vir
 	memcpy(flood.last, d, len);
 }
 
+static void fake_flush_tx(void *ctx)
+{
+	(void)ctx;
+	flood.flushes++;
+}
+
 struct world {
 	struct qdes_switch sw;
 	struct qdes_counters cnt;
+	struct port_table ports;
 	struct fdb *fdb;
 	struct fake_port tap, guest;
 	union qdes_sockaddr self, peer_a, peer_b;
@@ -78,14 +97,15 @@ static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static int setup(void **state)
 {
 	static struct world w;
-	struct switch_tx tx = {fake_unicast, fake_flood, NULL};
+	struct switch_tx tx = {fake_unicast, fake_flood, fake_flush_tx, NULL};
 
 	memset(&w, 0, sizeof(w));
 	memset(&ucast, 0, sizeof(ucast));
 	memset(&flood, 0, sizeof(flood));
 	w.fdb = fdb_new(1024, 12345);
 	assert_non_null(w.fdb);
-	switch_init(&w.sw, w.fdb, NETID, MTU, &tx, &w.cnt);
+	assert_int_equal(port_table_init(&w.ports), 0);
+	switch_init(&w.sw, w.fdb, &w.ports, NETID, MTU, &tx, &w.cnt);
 	w.tap.port = (struct qdes_port){.ops = &fake_ops, .name = "qdes0", .priv = &w.tap};
 	assert_int_equal(switch_add_port(&w.sw, &w.tap.port), 0);
 	assert_int_equal(addr_parse("10.77.0.1:40000", 0, true, &w.self), 0);
@@ -102,6 +122,7 @@ static int teardown(void **state)
 	struct world *w = *state;
 
 	fdb_free(w->fdb);
+	port_table_destroy(&w->ports);
 	return 0;
 }
 
@@ -307,8 +328,76 @@ static void test_local_ports_talk_without_underlay(void **state)
 	assert_int_equal(w->tap.out.n, 1);
 	assert_int_equal(flood.n + ucast.n, 1);
 
-	switch_del_port(&w->sw, &w->guest.port);
+	assert_int_equal(switch_del_port(&w->sw, &w->guest.port), 1);
 	assert_null(fdb_lookup(w->fdb, NETID, MAC_GUEST));
+	assert_int_equal(w->cnt.fdb_flushed, 1);
+	/* Its slot is free again, and nothing floods to it */
+	f = frame(buf, BCAST, MAC_LOCAL, &len);
+	switch_from_port(&w->sw, &w->tap.port, f, len, NULL);
+	assert_int_equal(w->guest.out.n, 1);
+	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
+}
+
+/*
+ * Two workers, each with its own switch and counters, over one FDB and one port table (as the
+ * gateway runs them): a MAC learnt by one is known to the other, a guest port is reached from
+ * either, and each delivery and flush comes with the calling worker's index (which picks the
+ * TAP queue) and counts into that worker's counters.
+ */
+static void test_workers_share_ports_and_fdb(void **state)
+{
+	struct world *w = *state;
+	struct switch_tx tx = {fake_unicast, fake_flood, fake_flush_tx, NULL};
+	struct qdes_counters cnt1 = {0};
+	struct qdes_switch sw1;
+	uint8_t d[256], buf[256];
+	size_t dl, len;
+	uint8_t *f;
+
+	switch_init(&sw1, w->fdb, &w->ports, NETID, MTU, &tx, &cnt1);
+	sw1.worker = 1;
+	sw1.now = w->sw.now;
+	assert_int_equal(switch_add_self(&sw1, &w->self), 0);
+	w->guest.port = (struct qdes_port){.ops = &fake_ops, .name = "qemu1", .priv = &w->guest};
+	assert_int_equal(switch_add_port(&w->sw, &w->guest.port), 1);
+
+	/* The guest speaks through worker 0 (which polls it): learnt, seen by worker 1 */
+	f = frame(buf, BCAST, MAC_GUEST, &len);
+	switch_from_port(&w->sw, &w->guest.port, f, len, NULL);
+	assert_int_equal(w->tap.out.worker, 0);
+	assert_int_equal(w->cnt.fdb_learned, 1);
+
+	/* A datagram for the guest arrives on worker 1's socket: worker 1 delivers it */
+	dl = dgram(d, MAC_GUEST, MAC_A, NETID);
+	switch_from_underlay(&sw1, &w->peer_a, d, dl);
+	assert_int_equal(w->guest.out.n, 1);
+	assert_int_equal(w->guest.out.worker, 1);
+	assert_int_equal(w->tap.out.n, 1);
+	assert_int_equal(cnt1.fdb_learned, 1);
+	assert_int_equal(w->cnt.fdb_learned, 1);
+
+	/* What worker 1 learnt, worker 0 uses: unicast to peer A */
+	f = frame(buf, MAC_A, MAC_GUEST, &len);
+	switch_from_port(&w->sw, &w->guest.port, f, len, NULL);
+	assert_int_equal(ucast.n, 1);
+	assert_true(addr_equal(&ucast.dst, &w->peer_a));
+	assert_int_equal(w->cnt.tx_unicast, 1);
+	assert_int_equal(cnt1.tx_unicast, 0);
+
+	/* The end of worker 1's burst: its underlay and every port flush, as worker 1 */
+	switch_burst_end(&sw1);
+	assert_int_equal(flood.flushes, 1);
+	assert_int_equal(w->guest.out.flushes, 1);
+	assert_int_equal(w->tap.out.flushes, 1);
+	assert_int_equal(w->guest.out.worker, 1);
+	assert_int_equal(w->tap.out.worker, 1);
+
+	/* The guest goes: its MAC with it, for both workers */
+	assert_int_equal(switch_del_port(&w->sw, &w->guest.port), 1);
+	dl = dgram(d, MAC_GUEST, MAC_A, NETID);
+	switch_from_underlay(&sw1, &w->peer_a, d, dl);
+	assert_int_equal(w->guest.out.n, 1);
+	assert_int_equal(w->tap.out.n, 2);
 }
 
 static void test_ageing_turns_unicast_into_flood(void **state)
@@ -493,6 +582,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_ports_talk_without_underlay, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_workers_share_ports_and_fdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ageing_turns_unicast_into_flood, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_between_peers, setup, teardown),

@@ -84,10 +84,10 @@ build/tsan/%.o: qdes-tap/%.c | build/tsan
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config ini parse proto
+test_config_MODS := config ini parse proto stream offload switch fdb port
 test_switch_MODS := switch fdb proto port
 test_offload_MODS := offload
-test_stream_MODS := stream offload proto switch fdb port
+test_stream_MODS := stream offload proto switch fdb port parse
 test_privs_MODS := privs
 test_underlay_MODS := underlay offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))

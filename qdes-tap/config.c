@@ -45,7 +45,7 @@ enum opt_id {
 	OPT_MAX_ENTRIES,
 	OPT_NETNS,
 	OPT_BRIDGE,
-	OPT_QEMU_SOCKET,
+	OPT_PORT_KIND,
 	OPT_OFFLOAD,
 	OPT_WORKERS,
 	OPT_USER,
@@ -83,7 +83,12 @@ struct config_opt {
 	unsigned int flags;
 	const char *help;
 	void (*help_fn)(char *buf, size_t len);
+	enum config_port_kind kind;
 };
+
+#define PORT_KIND(obj, ...) extern const struct port_kind obj;
+#include "port_kinds.h"
+#undef PORT_KIND
 
 /* What the encapsulation table says, in words: a new row shows up in messages and --help */
 static void netid_expected(char *buf, size_t len)
@@ -254,11 +259,15 @@ static const struct config_opt config_opts[] = {
 	 .name = "bridge",
 	 .arg = "IFNAME",
 	 .help = "make the interface a port of this existing bridge"},
-	{.id = OPT_QEMU_SOCKET,
-	 .key = "qemu_socket",
-	 .name = "qemu-socket",
-	 .arg = "PATH",
-	 .help = "unix socket for QEMU guests (-netdev stream), each a switch port"},
+#define PORT_KIND(obj, key_, name_, arg_, help_)                                                   \
+	{.id = OPT_PORT_KIND,                                                                      \
+	 .key = key_,                                                                              \
+	 .name = name_,                                                                            \
+	 .arg = arg_,                                                                              \
+	 .help = help_,                                                                            \
+	 .kind = CONFIG_PORT_##obj},
+#include "port_kinds.h"
+#undef PORT_KIND
 	{.id = OPT_OFFLOAD,
 	 .key = "offload",
 	 .name = "offload",
@@ -409,11 +418,16 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return parse_netns(cfg->netns, sizeof(cfg->netns), s, err, errlen);
 	case OPT_BRIDGE:
 		return parse_ifname(cfg->bridge, s, err, errlen);
-	case OPT_QEMU_SOCKET:
-		if (!*s || strlen(s) >= sizeof(cfg->qemu_socket))
-			return parse_invalid(err, errlen, s,
-					     "expected a socket path of 1 to 107 bytes");
-		strcpy(cfg->qemu_socket, s);
+	case OPT_PORT_KIND:
+		if (strlen(s) >= sizeof(cfg->ports[o->kind])) {
+			char q[QUOTE_MAX + 4];
+
+			snprintf(err, errlen, "invalid value '%s' (too long)", parse_quote(s, q));
+			return -1;
+		}
+		if (config_port_kind(o->kind, NULL)->check(s, err, errlen))
+			return -1;
+		strcpy(cfg->ports[o->kind], s);
 		return 0;
 	case OPT_OFFLOAD:
 		return parse_bool(&cfg->offload, s, err, errlen);
@@ -455,6 +469,42 @@ int config_family(const struct qdes_config *cfg)
 bool config_has_tap(const struct qdes_config *cfg)
 {
 	return strcmp(cfg->ifname, CONFIG_NO_INTERFACE) != 0;
+}
+
+/* Whether any port besides the interface is configured */
+bool config_has_ports(const struct qdes_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONFIG_PORT_KINDS; i++)
+		if (cfg->ports[i][0])
+			return true;
+	return false;
+}
+
+/**
+ * config_port_kind() - A kind of port of port_kinds.h
+ * @i:		its number, below CONFIG_PORT_KINDS
+ * @key:	its ini key, if not NULL
+ *
+ * Return: the kind's operations
+ */
+const struct port_kind *config_port_kind(unsigned int i, const char **key)
+{
+	static const struct {
+		const struct port_kind *kind;
+		const char *key;
+	} kinds[] = {
+#define PORT_KIND(obj, key_, ...) {&obj, key_},
+#include "port_kinds.h"
+#undef PORT_KIND
+	};
+
+	if (i >= ARRAY_SIZE(kinds))
+		i = 0;
+	if (key)
+		*key = kinds[i].key;
+	return kinds[i].kind;
 }
 
 void config_init(struct qdes_config *cfg)
@@ -630,10 +680,21 @@ static int check_interface(const struct qdes_config *cfg, char *err, size_t errl
 	}
 	if (config_has_tap(cfg))
 		return 0;
-	if (!cfg->qemu_socket[0]) {
-		snprintf(err, errlen,
-			 "--interface none: needs --qemu-socket (or qemu_socket= in the ini "
-			 "file): a switch without an interface serves guests only");
+	if (!config_has_ports(cfg)) {
+		size_t n = (size_t)snprintf(err, errlen, "--interface none: needs");
+		const char *sep = "";
+
+		for (i = 0; i < ARRAY_SIZE(config_opts) && n < errlen; i++) {
+			if (config_opts[i].id != OPT_PORT_KIND)
+				continue;
+			n += (size_t)snprintf(err + n, errlen - n,
+					      "%s --%s (or %s= in the ini file)", sep,
+					      config_opts[i].name, config_opts[i].key);
+			sep = " or";
+		}
+		if (n < errlen)
+			snprintf(err + n, errlen - n,
+				 ": a switch without an interface serves guests only");
 		return -1;
 	}
 	/* What would only concern the interface is a mistake without one */

@@ -13,11 +13,20 @@
 #include "addr.h"
 #include "ether.h"
 #include "parse.h"
+#include "port.h"
 #include "proto.h"
 
 #define CONFIG_MAX_ADDRS      PARSE_MAX_ADDRS
 #define CONFIG_MAX_PEERS      PARSE_MAX_PEERS
 #define CONFIG_DEFAULT_IFNAME "qdes0"
+
+/* The kinds of port of port_kinds.h, numbered in its order */
+enum config_port_kind {
+#define PORT_KIND(obj, ...) CONFIG_PORT_##obj,
+#include "port_kinds.h"
+#undef PORT_KIND
+	CONFIG_PORT_KINDS,
+};
 /* -i none: no TAP, a switch for guests on the QEMU socket only */
 #define CONFIG_NO_INTERFACE	   "none"
 #define CONFIG_DEFAULT_AGEING	   300
@@ -67,9 +76,10 @@ struct qdes_config {
 	unsigned int max_entries; /* max_entries = N */
 	char netns[PATH_MAX];	  /* netns = NAME | PATH | PID, "": stay */
 	char bridge[IFNAMSIZ];	  /* bridge = IFNAME, "": none */
-	char qemu_socket[108];	  /* qemu_socket = PATH: guests' stream socket, "": none */
-	bool offload;		  /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
-	unsigned int workers;	  /* workers = N: threads, each a TAP queue and a socket */
+	/* qemu_socket = PATH ...: the value of each kind of port (port_kinds.h), "": none */
+	char ports[CONFIG_PORT_KINDS][PATH_MAX];
+	bool offload;	      /* offload = yes|no: TAP vnet header, TSO, UDP GSO/GRO */
+	unsigned int workers; /* workers = N: threads, each a TAP queue and a socket */
 
 	/* An interface key, since one process serves one interface: [global] gives the default */
 	char user[CONFIG_USER_LEN]; /* user = NAME | UID: run as it once set up, "": stay */
@@ -86,6 +96,8 @@ enum config_action {
 
 int config_family(const struct qdes_config *cfg);
 bool config_has_tap(const struct qdes_config *cfg);
+bool config_has_ports(const struct qdes_config *cfg);
+const struct port_kind *config_port_kind(unsigned int i, const char **key);
 void config_init(struct qdes_config *cfg);
 int config_set(struct qdes_config *cfg, const char *key, const char *value, char *err,
 	       size_t errlen);

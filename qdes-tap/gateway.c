@@ -218,6 +218,24 @@ static void tap_port_close(struct gateway *gw)
  *
  * Return: 0, or -1 with @err set
  */
+/* A port of kind @kind (port_kinds.h) as the configuration names it, into the table */
+static int gateway_open_port(struct gateway *gw, unsigned int kind, char *err, size_t errlen)
+{
+	const struct port_kind *k = config_port_kind(kind, NULL);
+	const struct port_env env = {.mtu = gw->mtu, .cnt = &gw->w[0].cnt};
+	struct qdes_port *p = k->open(gw->cfg->ports[kind], &env, err, errlen);
+
+	if (!p)
+		return -1;
+	if (port_table_add(&gw->ports, p) < 0) {
+		p->ops->close(p);
+		snprintf(err, errlen, "%s %s: no room in the port table", k->what,
+			 gw->cfg->ports[kind]);
+		return -1;
+	}
+	return 0;
+}
+
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen)
 {
 	struct underlay_opts uo = {0};
@@ -305,17 +323,9 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		if (worker_start(gw, &gw->w[i], &uo, now, err, errlen))
 			goto fail;
 	/* Last: a guest may connect as soon as the socket exists */
-	if (cfg->qemu_socket[0]) {
-		gw->guests = stream_listen(cfg->qemu_socket, gw->mtu, &gw->w[0].cnt, err, errlen);
-		if (!gw->guests)
+	for (i = 0; i < CONFIG_PORT_KINDS; i++)
+		if (cfg->ports[i][0] && gateway_open_port(gw, i, err, errlen))
 			goto fail;
-		if (port_table_add(&gw->ports, &gw->guests->port) < 0) {
-			stream_unlisten(gw->guests);
-			gw->guests = NULL;
-			snprintf(err, errlen, "qemu socket: no room in the port table");
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	gateway_stop(gw);
@@ -344,7 +354,6 @@ void gateway_stop(struct gateway *gw)
 			p->ops->close(p);
 		}
 	}
-	gw->guests = NULL;
 	/* VXLAN has no leave notice: its members age our MACs out */
 	if (first && first->ul.ucast_fd >= 0 && proto_encap(cfg->encap)->leave) {
 		uint8_t hdr[PROTO_HEADROOM];

@@ -9,7 +9,6 @@
 #include "counters.h"
 #include "fdb.h"
 #include "netlink.h"
-#include "stream.h"
 #include "switch.h"
 #include "tap.h"
 #include "underlay.h"
@@ -48,7 +47,6 @@ struct worker {
  * @n_workers:	workers in @w
  * @w:		the workers
  * @tap:	the interface's port, NULL with -i none
- * @guests:	the QEMU stream socket's port (qemu_socket=), NULL without one
  */
 struct gateway {
 	const struct qdes_config *cfg;
@@ -64,7 +62,6 @@ struct gateway {
 	unsigned int n_workers;
 	struct worker *w;
 	struct tap *tap;
-	struct stream_listener *guests;
 };
 
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen);

@@ -2,7 +2,6 @@
 /* main.c - qdes-tap: command line, start, run, exit status */
 
 #include <errno.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,39 +32,50 @@ static void start_failed(const struct qdes_config *cfg, const char *msg)
 }
 
 /*
- * Become cfg->user once everything is open. The QEMU socket was created by root: the user's
- * unprivileged QEMU needs it to be theirs to connect (connect() wants write permission on it).
+ * Become cfg->user once everything is open. Ports whose users open something of theirs (the QEMU
+ * socket) hand it over first, and say afterwards what the user cannot do.
  */
 static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size_t len)
 {
-	char dir[sizeof(gw->guests->path)];
-	const char *d;
+	unsigned int i;
 
 	if (!pv->switch_ids) {
 		notice("user %s: already running as uid %u, nothing to drop", pv->name,
 		       (unsigned int)pv->uid);
 		return 0;
 	}
-	if (gw->guests && lchown(gw->guests->path, pv->uid, pv->gid)) {
-		snprintf(msg, len, "qemu socket %s: cannot give it to user %s: %s",
-			 gw->guests->path, pv->name, strerror(errno));
-		return -1;
+	for (i = 0; i < gw->ports.end; i++) {
+		struct qdes_port *p = gw->ports.slot[i];
+
+		if (p && p->ops->give && p->ops->give(p, pv->uid, pv->gid, pv->name, msg, len))
+			return -1;
 	}
 	if (privs_drop(pv, msg, len))
 		return -1;
 	notice("dropped privileges to %s (uid %u, gid %u), keeping %s", pv->name,
 	       (unsigned int)pv->uid, (unsigned int)pv->gid,
 	       pv->kept ? "CAP_NET_ADMIN" : "no capabilities");
-	/* The socket is removed at exit by this user now: say at once if that cannot work */
-	if (gw->guests) {
-		snprintf(dir, sizeof(dir), "%s", gw->guests->path);
-		d = dirname(dir);
-		if (access(d, W_OK | X_OK))
-			warn("qemu socket %s: directory %s is not writable by %s: the socket will "
-			     "stay behind at exit (the next start replaces it)",
-			     gw->guests->path, d, pv->name);
+	for (i = 0; i < gw->ports.end; i++) {
+		struct qdes_port *p = gw->ports.slot[i];
+
+		if (p && p->ops->given)
+			p->ops->given(p, pv->name);
 	}
 	return 0;
+}
+
+/* ", qemu socket PATH" for each port the configuration opened, for the start line */
+static const char *ports_note(const struct qdes_config *cfg, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < CONFIG_PORT_KINDS && n < len; i++)
+		if (cfg->ports[i][0])
+			n += (size_t)snprintf(buf + n, len - n, ", %s %s",
+					      config_port_kind(i, NULL)->what, cfg->ports[i]);
+	return buf;
 }
 
 int main(int argc, char *argv[])
@@ -74,7 +84,8 @@ int main(int argc, char *argv[])
 	static struct gateway gw;
 	static struct privs pv;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
-	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32];
+	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32],
+						    q[CONFIG_PORT_KINDS * (PATH_MAX + 32)];
 	enum config_action action;
 	sigset_t stop_sigs;
 	int ret;
@@ -127,10 +138,10 @@ int main(int argc, char *argv[])
 		snprintf(n, sizeof(n), "network %u", cfg.network_id);
 	else
 		snprintf(n, sizeof(n), "encap %s", proto_encap(cfg.encap)->name);
-	notice("%s: up, mtu %u, %s, group %s%s, local %s%s%s%s", cfg.ifname, gw.mtu, n,
+	notice("%s: up, mtu %u, %s, group %s%s, local %s%s%s", cfg.ifname, gw.mtu, n,
 	       cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
 	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)),
-	       cfg.qemu_socket[0] ? ", qemu socket " : "", cfg.qemu_socket);
+	       ports_note(&cfg, q, sizeof(q)));
 	ret = loop_run(&gw);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);

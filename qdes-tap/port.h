@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Ports of one gateway at most: the TAP, guests, listening sockets */
 #define PORT_MAX    64
@@ -34,6 +35,7 @@
 #define PORT_F_VITAL 0x1U
 
 struct qdes_port;
+struct qdes_counters;
 struct qdes_switch;
 
 /**
@@ -63,6 +65,9 @@ struct port_host {
  *		NULL: the port carries no frames (a listening socket)
  * @flush:	the end of @sw's burst: write out what the port held back (may be NULL)
  * @close:	release everything the port holds, the port itself included
+ * @give:	before privileges are dropped: make what the port's users open (a socket file)
+ *		@uid's, or -1 with @err set (may be NULL)
+ * @given:	after they are dropped: warn of what the new user cannot do (may be NULL)
  */
 struct port_ops {
 	const char *kind;
@@ -74,6 +79,36 @@ struct port_ops {
 		     size_t len, const struct virtio_net_hdr *vh);
 	void (*flush)(struct qdes_port *port, struct qdes_switch *sw);
 	void (*close)(struct qdes_port *port);
+	int (*give)(struct qdes_port *port, uid_t uid, gid_t gid, const char *user, char *err,
+		    size_t errlen);
+	void (*given)(struct qdes_port *port, const char *user);
+};
+
+/**
+ * struct port_env - what a configured port is opened with
+ * @mtu:	the segment's MTU
+ * @cnt:	counters of worker 0, which runs ports that make ports
+ */
+struct port_env {
+	unsigned int mtu;
+	struct qdes_counters *cnt;
+};
+
+/**
+ * struct port_kind - a kind of port the configuration opens by a key (qemu_socket = PATH)
+ * @what:	what the value names, for the start line and messages ("qemu socket")
+ * @check:	check a value, before anything is opened: 0, or -1 with @err saying what is
+ *		expected ("invalid value 'V' (expected ...)")
+ * @open:	open the port at start: NULL with @err set on failure
+ *
+ * Its key, option and help line are its row in port_kinds.h, which is all a new kind adds
+ * outside its own file.
+ */
+struct port_kind {
+	const char *what;
+	int (*check)(const char *value, char *err, size_t errlen);
+	struct qdes_port *(*open)(const char *value, const struct port_env *env, char *err,
+				  size_t errlen);
 };
 
 /**

@@ -24,6 +24,7 @@
  */
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include "ether.h"
 #include "log.h"
 #include "offload.h"
+#include "parse.h"
 #include "proto.h"
 #include "stream.h"
 #include "switch.h"
@@ -92,11 +94,71 @@ static void listener_close(struct qdes_port *port)
 	stream_unlisten(port->priv);
 }
 
+/*
+ * The socket was created by root: the user's unprivileged QEMU needs it to be theirs to connect
+ * (connect() wants write permission on it).
+ */
+static int listener_give(struct qdes_port *port, uid_t uid, gid_t gid, const char *user, char *err,
+			 size_t errlen)
+{
+	struct stream_listener *l = port->priv;
+
+	if (lchown(l->path, uid, gid)) {
+		snprintf(err, errlen, "qemu socket %s: cannot give it to user %s: %s", l->path,
+			 user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The socket is removed at exit by this user now: say at once if that cannot work */
+static void listener_given(struct qdes_port *port, const char *user)
+{
+	struct stream_listener *l = port->priv;
+	char dir[sizeof(l->path)];
+	const char *d;
+
+	snprintf(dir, sizeof(dir), "%s", l->path);
+	d = dirname(dir);
+	if (access(d, W_OK | X_OK))
+		warn("qemu socket %s: directory %s is not writable by %s: the socket will stay "
+		     "behind at exit (the next start replaces it)",
+		     l->path, d, user);
+}
+
 static const struct port_ops listener_ops = {
 	.kind = "qemu-listen",
 	.fd = listener_fd,
 	.ready = listener_ready,
 	.close = listener_close,
+	.give = listener_give,
+	.given = listener_given,
+};
+
+static int stream_check_path(const char *value, char *err, size_t errlen)
+{
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+	char expected[64];
+
+	if (*value && strlen(value) <= max)
+		return 0;
+	snprintf(expected, sizeof(expected), "expected a socket path of 1 to %zu bytes", max);
+	return parse_invalid(err, errlen, value, expected);
+}
+
+static struct qdes_port *stream_open(const char *value, const struct port_env *env, char *err,
+				     size_t errlen)
+{
+	struct stream_listener *l = stream_listen(value, env->mtu, env->cnt, err, errlen);
+
+	return l ? &l->port : NULL;
+}
+
+/* qemu_socket = PATH (port_kinds.h) */
+const struct port_kind stream_port_kind = {
+	.what = "qemu socket",
+	.check = stream_check_path,
+	.open = stream_open,
 };
 
 /**

@@ -732,8 +732,7 @@ static const struct bad bad_values[] = {
 	 "invalid value 'localhost' (expected an IPv4 or IPv6 address)"},
 	{"local", "local", "", "invalid value '' (expected an IPv4 or IPv6 address)"},
 	{"dev", "dev", "", "invalid value '' (" WANT_IFNAME ")"},
-	{"dev", "dev", "0123456789abcdef",
-	 "invalid value '0123456789abcdef' (" WANT_IFNAME ")"},
+	{"dev", "dev", "0123456789abcdef", "invalid value '0123456789abcdef' (" WANT_IFNAME ")"},
 	{"dev", "dev", "a/b", "invalid value 'a/b' (" WANT_IFNAME ")"},
 	{"dev", "dev", "a b", "invalid value 'a b' (" WANT_IFNAME ")"},
 	{"dev", "dev", "eth0:1", "invalid value 'eth0:1' (" WANT_IFNAME ")"},
@@ -956,7 +955,7 @@ static void test_qemu_socket(void **state)
 
 	(void)state;
 	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--qemu-socket", "/run/q.sock"));
-	assert_string_equal(cfg.qemu_socket, "/run/q.sock");
+	assert_string_equal(cfg.ports[CONFIG_PORT_stream_port_kind], "/run/q.sock");
 	assert_true(config_has_tap(&cfg));
 	ok(&cfg, ARGV("-i", "none", "--qemu-socket", "q.sock", "-g", "239.1.1.1:5000", "-n", "42"));
 	assert_false(config_has_tap(&cfg));
@@ -996,7 +995,7 @@ static void test_qemu_socket(void **state)
 	write_ini(path, "[none]\ngroup = 239.1.1.1:5000\nnetwork_id = 42\nqemu_socket = /q\n");
 	ok(&cfg, ARGV("-c", path));
 	assert_false(config_has_tap(&cfg));
-	assert_string_equal(cfg.qemu_socket, "/q");
+	assert_string_equal(cfg.ports[CONFIG_PORT_stream_port_kind], "/q");
 }
 
 static void test_bad_interface_and_config(void **state)
@@ -1011,8 +1010,7 @@ static void test_bad_interface_and_config(void **state)
 	fails("--interface: invalid value '' (" WANT_IFNAME ")", ARGV("--interface="));
 	/* checked before the file is read: it names the section */
 	write_ini(path, "[qdes0]\n");
-	fails("--interface: invalid value 'x y' (" WANT_IFNAME ")",
-	      ARGV("-c", path, "-i", "x y"));
+	fails("--interface: invalid value 'x y' (" WANT_IFNAME ")", ARGV("-c", path, "-i", "x y"));
 	fails("--config: invalid value '' (expected a file name)", ARGV("-c", ""));
 	/* a control character would break the one-line rule: shown as '?' */
 	fails("--network-id: invalid value '4?2' " NETID_EXP,

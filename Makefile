@@ -44,7 +44,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all san tsan unit e2e e2e-san e2e-tsan e2e-nooffload test fuzz bench install uninstall clean format check-format lint
+.PHONY: all san tsan unit e2e e2e-san e2e-tsan e2e-nooffload test fuzz fuzz-ci bench install uninstall clean format check-format lint
 
 all: build/qdes-tap
 
@@ -126,23 +126,66 @@ e2e-tsan: build/qdes-tap-tsan
 e2e-nooffload: build/qdes-tap
 	@QDES_TAP_ARGS="--offload no" scripts/run-bats.sh tests/bats
 
-test: unit e2e e2e-san e2e-tsan e2e-nooffload
+test: unit fuzz-ci e2e e2e-san e2e-tsan e2e-nooffload
 
 bench: build/qdes-tap
 	@scripts/bench.sh
 
-# libFuzzer harnesses of the decoders (clang and libclang-rt-14-dev; not part of make test):
-# make fuzz FUZZ_SECONDS=60
+# libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang (clang and
+# libclang-rt-14-dev): the harness and the modules it links are instrumented for coverage, and
+# built with ASan, UBSan and the project's warnings. Each links what its unit test links.
+# make fuzz FUZZ_SECONDS=N runs each for N s; make fuzz-ci (in make test) 20 s each, and fails
+# on any finding. libFuzzer adds new inputs to its first corpus directory: a scratch one in
+# build/fuzz/corpus/NAME, then the seeds in fuzz/corpus/NAME; crashes go to build/fuzz/NAME-*.
 FUZZ_SECONDS ?= 30
+FUZZ_CI_SECONDS ?= 20
 FUZZ_CC ?= clang
-build/fuzz/%: fuzz/%.c qdes-tap/proto.c qdes-tap/proto.h
-	@mkdir -p build/fuzz
-	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iqdes-tap \
-		-o $@ $< qdes-tap/proto.c
+FUZZ_ARGS ?=
+FUZZ_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
+	-Iqdes-tap -MMD -MP -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
+fuzz_proto_MODS := proto
+fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
-fuzz: build/fuzz/fuzz_proto
-	build/fuzz/fuzz_proto -max_total_time=$(FUZZ_SECONDS)
+build/fuzz/obj/%.o: qdes-tap/%.c | build/fuzz/obj
+	$(call msg,CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $$(call fuzz_objs,$$*) | build/fuzz/obj
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(call fuzz_objs,$*) \
+		$(LDFLAGS) $(DEP_LIBS)
+
+build/fuzz/obj:
+	$(Q)mkdir -p $@
+
+# Only harnesses name the objects: keep them, as make would delete intermediate files
+.PRECIOUS: build/fuzz/obj/%.o
+
+# $(1): seconds per harness. Every harness runs, one after the other; any finding fails.
+fuzz_run = fail=0; for f in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus/$$f; \
+		printf '  %-6s %s, %s s\n' FUZZ $$f $(1); \
+		if build/fuzz/$$f -max_total_time=$(1) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/$$f- $(FUZZ_ARGS) build/fuzz/corpus/$$f \
+			fuzz/corpus/$$f >build/fuzz/$$f.log 2>&1; then \
+			awk '/^stat::number_of_executed_units/ {n = $$2} \
+			     /^stat::average_exec_per_sec/ {r = $$2} \
+			     END {printf "         %s executions, %s exec/s\n", n, r}' \
+				build/fuzz/$$f.log; \
+		else \
+			fail=1; tail -n 40 build/fuzz/$$f.log; \
+			echo "fuzz: $$f FAILED (log build/fuzz/$$f.log, input build/fuzz/$$f-*)"; \
+		fi; \
+	done; exit $$fail
+
+fuzz: $(FUZZ_BINS)
+	@$(call fuzz_run,$(FUZZ_SECONDS))
+
+fuzz-ci: $(FUZZ_BINS)
+	@$(call fuzz_run,$(FUZZ_CI_SECONDS))
 
 install: build/qdes-tap
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
@@ -163,10 +206,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:
-	clang-format -i qdes-tap/*.[ch] tests/unit/*.c
+	clang-format -i qdes-tap/*.[ch] tests/unit/*.c fuzz/*.c
 
 check-format:
-	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c
+	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c fuzz/*.c
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -175,4 +218,5 @@ lint:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(SAN_OBJS:.o=.d) build/san/main.d $(TSAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(SAN_OBJS:.o=.d) build/san/main.d $(TSAN_OBJS:.o=.d) \
+	$(wildcard build/fuzz/obj/*.d build/fuzz/*.d)

@@ -8,11 +8,14 @@ set -euo pipefail
 
 # What make, make test and scripts/netns-test.sh use beyond an essential Debian system (bash,
 # coreutils, util-linux's unshare, mawk, sed, grep). Developer tools that no test needs are not
-# here: cppcheck (make lint), clang-format (make format, make check-format), clang (fuzz/).
+# here: cppcheck (make lint), clang-format (make format, make check-format).
 PACKAGES=(
 	# build; gcc brings the ASan/UBSan runtimes of the unit tests and build/qdes-tap-san
 	gcc make pkg-config libc6-dev
 	libmnl-dev libuv1-dev libiniparser-dev libcmocka-dev
+	# the libFuzzer harnesses in fuzz/ (make fuzz-ci, part of make test): clang-14 and its
+	# runtimes (-fsanitize=fuzzer,address,undefined)
+	clang libclang-rt-14-dev
 	# run and test: ip, ss and bridge; ping; sysctl; packet capture; TCP copies; UDP injection
 	iproute2 iputils-ping procps tcpdump socat python3 bats
 	# modprobe: the kernel runs it to load tun, veth and bridge on first use

@@ -147,6 +147,8 @@ FUZZ_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DE
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
 fuzz_proto_MODS := proto
+fuzz_offload_MODS := offload
+fuzz_stream_MODS := stream offload proto switch fdb port parse
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 build/fuzz/obj/%.o: qdes-tap/%.c | build/fuzz/obj

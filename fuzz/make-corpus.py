@@ -9,6 +9,7 @@
 
 import os
 import re
+import struct
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,9 +62,90 @@ def proto(vec):
     write("fuzz_proto", "vxlan-vni-max", put(v4, 4, b"\xff\xff\xff"))
 
 
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+ETH_SRC = bytes.fromhex("020000000001")
+ETH_DST = bytes.fromhex("020000000002")
+
+
+def tcp_frame(payload, v6=False, seq=1000, flags=0x18, vlan=False):
+    """An Ethernet frame holding TCP over IPv4 or IPv6, checksums right"""
+    tcp = struct.pack("!HHIIBBHHH", 40000, 5001, seq, 1, 5 << 4, flags, 65535, 0, 0)
+    if v6:
+        src, dst = bytes(15) + b"\1", bytes(15) + b"\2"
+        ip = struct.pack("!IHBB", 6 << 28, len(tcp) + len(payload), 6, 64) + src + dst
+        pseudo = src + dst + struct.pack("!IxxxB", len(tcp) + len(payload), 6)
+        etype = b"\x86\xdd"
+    else:
+        src, dst = bytes([10, 42, 0, 1]), bytes([10, 42, 0, 2])
+        ip = struct.pack("!BBHHHBBH", 0x45, 0, 20 + len(tcp) + len(payload), 7, 0x4000, 64, 6, 0)
+        ip = ip + src + dst
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        pseudo = src + dst + struct.pack("!xBH", 6, len(tcp) + len(payload))
+        etype = b"\x08\x00"
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp + payload)) + tcp[18:]
+    eth = ETH_DST + ETH_SRC + (b"\x81\x00\x00\x2a" if vlan else b"") + etype
+    return eth + ip + tcp + payload
+
+
+def vnet(flags=0, gso_type=0, hdr_len=0, gso_size=0, csum_start=0, csum_offset=0):
+    return struct.pack("=BBHHHH", flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
+
+
+def offload():
+    data = bytes(range(256)) * 12
+    for v6 in (False, True):
+        name = "v6" if v6 else "v4"
+        f = tcp_frame(data[:3000], v6)
+        l4 = 14 + (40 if v6 else 20)
+        gso = vnet(1, 4 if v6 else 1, l4 + 20, 1448, l4, 16)
+        # segment: control byte 0 (max_frame 0 refuses), 6 = 1514, 0x16 = 1514 behind 8 bytes
+        write("fuzz_offload", "tso-" + name, b"\x06" + gso + f)
+        write("fuzz_offload", "tso-encap-" + name, b"\x16" + gso + f)
+        write("fuzz_offload", "tso-ecn-" + name, b"\x06" + put(gso, 1, bytes([gso[1] | 0x80])) + f)
+        write("fuzz_offload", "csum-" + name, b"\x06" + vnet(1, 0, 0, 0, l4, 16) + tcp_frame(b"x" * 100, v6))
+        # coalesce: three segments of one flow, then one of another
+        segs = [tcp_frame(data[i * 1448 : (i + 1) * 1448], v6, 1000 + i * 1448, 0x10) for i in range(3)]
+        segs.append(tcp_frame(b"end", v6, 1000 + 3 * 1448, 0x18))
+        body = b"".join(struct.pack("<H", len(x)) + x for x in segs)
+        write("fuzz_offload", "gro-" + name, b"\x01" + vnet() + body)
+    write("fuzz_offload", "plain-arp", b"\x06" + vnet() + bytes.fromhex("ffffffffffff020000000001") + b"\x08\x06" + bytes(28))
+    write("fuzz_offload", "tso-vlan", b"\x06" + vnet(1, 1, 58, 1448, 38, 16) + tcp_frame(data[:3000], vlan=True))
+
+
+def framed(*frames, lens=None):
+    out = b""
+    for i, f in enumerate(frames):
+        n = len(f) if lens is None or lens[i] is None else lens[i]
+        out += struct.pack("!I", n) + f
+    return out
+
+
+def stream(vec):
+    arp = vec[0][8:]
+    # first byte: MTU (bits 0-1: 68, 1500, 9000, 65000) and the seed of the pieces' sizes
+    write("fuzz_stream", "two-frames", b"\x01" + framed(arp, arp))
+    write("fuzz_stream", "zero-length", b"\x01" + framed(b"", arp))
+    write("fuzz_stream", "too-long", b"\x01" + framed(arp) + b"\xff\xff\xff\xff" + arp)
+    write("fuzz_stream", "short-then-frame", b"\x05" + framed(arp[:10], arp))
+    write("fuzz_stream", "oversize-68", b"\x00" + framed(arp + bytes(60), arp))
+    write("fuzz_stream", "vlan-68", b"\x00" + framed(put(arp + bytes(54), 12, b"\x81\x00"), arp))
+    write("fuzz_stream", "cut-frame", b"\x09" + framed(arp, arp)[:70])
+    write("fuzz_stream", "big-1500", b"\x01" + framed(tcp_frame(bytes(1446)), arp))
+
+
 def main():
     vec = man_vectors()
     proto(vec)
+    offload()
+    stream(vec)
 
 
 if __name__ == "__main__":

@@ -149,6 +149,8 @@ FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
 fuzz_proto_MODS := proto
 fuzz_offload_MODS := offload
 fuzz_stream_MODS := stream offload proto switch fdb port parse
+fuzz_config_MODS := config ini parse proto stream offload switch fdb port
+fuzz_cli_MODS := $(fuzz_config_MODS)
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 build/fuzz/obj/%.o: qdes-tap/%.c | build/fuzz/obj
@@ -208,10 +210,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:
-	clang-format -i qdes-tap/*.[ch] tests/unit/*.c fuzz/*.c
+	clang-format -i qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch]
 
 check-format:
-	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c fuzz/*.c
+	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch]
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

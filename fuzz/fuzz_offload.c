@@ -43,8 +43,7 @@ static uint8_t out[OUT_SIZE];
 static uint8_t gro_buf[OFFLOAD_MAX_FRAME];
 static uint8_t first[OFFLOAD_MAX_FRAME];
 
-static void segment(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len,
-		    uint8_t ctl)
+static void segment(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len, uint8_t ctl)
 {
 	static const size_t max_frames[] = {0, 14, 68, 1464, 1514, 9014, 65000, OFFLOAD_MAX_FRAME};
 	static const uint8_t encap[16] = {'Q', 'D', 1, 0, 0, 42, 0, 0, 8, 0, 0, 0, 0, 0, 42, 0};

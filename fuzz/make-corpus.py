@@ -141,11 +141,45 @@ def stream(vec):
     write("fuzz_stream", "big-1500", b"\x01" + framed(tcp_frame(bytes(1446)), arp))
 
 
+def config():
+    with open(os.path.join(ROOT, "etc", "qdes-tap.ini")) as f:
+        write("fuzz_config", "etc-qdes-tap.ini", f.read())
+    base = "[qdes0]\ngroup = 239.1.1.1:5000\nnetwork_id = 42\n"
+    write("fuzz_config", "minimal", base)
+    write("fuzz_config", "global", "[global]\nlog_level = debug\nsyslog = no\n" + base)
+    write("fuzz_config", "every-key", base + "address = 10.42.0.1/24 fd42::1/64\nmac = 02:00:00:00:00:01\n"
+          "mtu = 1400\nport = 5001\nttl = 2\nageing = 300\nmax_entries = 1000\nnetns = qt-x\n"
+          "bridge = br0\nqemu_socket = /run/q.sock\noffload = no\nworkers = 2\nuser = nobody\n"
+          "encap = qdes\nlocal = 10.77.0.1\ndev = eth0\n")
+    write("fuzz_config", "vxlan", "[qdes0]\ngroup = 239.1.1.1\nencap = vxlan\nnetwork_id = 16777215\n")
+    write("fuzz_config", "peers", "[qdes0]\npeer = 10.77.0.2:5000, 10.77.0.3:5000\nport = 5000\nnetwork_id = 1\n")
+    write("fuzz_config", "two-sections", base + "[qdes1]\ngroup = [ff05::1]:5000\nnetwork_id = 7\n")
+    write("fuzz_config", "none", "[none]\nqemu_socket = /q\ngroup = 239.1.1.1:5000\nnetwork_id = 1\n")
+
+
+def cli():
+    cmds = [
+        "-i qdes0 -g 239.1.1.1:5000 -n 42",
+        "-i qdes0 -g [ff05::42]:5000 -n 42 -a fd42::1/64 -m 02:00:00:00:00:01 --mtu 1400",
+        "--interface none --qemu-socket /run/q.sock -g 239.1.1.1:5000 -n 1 --user nobody",
+        "--encap vxlan -g 239.1.1.1 -n 16777215 --workers 2 --offload no",
+        "--peer 10.77.0.2:5000 --peer 10.77.0.3:5000 --port 5000 -n 1 -vv",
+        "--encap raw -g 239.1.1.1:5000 --netns qt-a --bridge br0 --ttl 2 --ageing 10",
+        "--help",
+        "--version",
+        "-q --log-level=debug --syslog yes --max-entries 10 --local 10.77.0.1 --dev ul0 -g 239.1.1.1:1 -n 0",
+    ]
+    for i, c in enumerate(cmds):
+        write("fuzz_cli", "cmd%d" % i, "\0".join(c.split(" ")))
+
+
 def main():
     vec = man_vectors()
     proto(vec)
     offload()
     stream(vec)
+    config()
+    cli()
 
 
 if __name__ == "__main__":

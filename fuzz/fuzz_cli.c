@@ -11,8 +11,6 @@
 
 #include "fuzz_config_common.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define MAX_ARGS 32
 
 /* -c, a cluster holding c (-vc), or a prefix of --config */

@@ -16,12 +16,7 @@
 #include <string.h>
 
 #include "config.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
+#include "fuzz.h"
 
 static void check_config(int argc, char *argv[])
 {

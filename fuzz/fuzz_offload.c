@@ -27,14 +27,7 @@
 #include <string.h>
 
 #include "offload.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
+#include "fuzz.h"
 
 /* Room for the segments of the largest super-frame: 65550 bytes cut at 68, plus headers */
 #define OUT_SIZE (4 * OFFLOAD_MAX_FRAME)

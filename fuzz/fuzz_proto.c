@@ -26,15 +26,8 @@
 #include <string.h>
 
 #include "ether.h"
+#include "fuzz.h"
 #include "proto.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
 
 /* ---- The reference: the manual's rules, byte by byte ---- */
 

@@ -25,17 +25,10 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "fuzz.h"
 #include "ether.h"
 #include "proto.h"
 #include "stream.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
 
 /* What the stream should give: frames (length-prefixed, back to back) and drop counts */
 struct expect {

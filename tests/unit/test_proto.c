@@ -489,11 +489,21 @@ static uint64_t xorshift64(uint64_t *s)
 	return x;
 }
 
+/* The frame behind an 8-byte header (@len >= 22): the manual's oversize and source rules */
+static enum proto_verdict model_frame(const uint8_t *b, size_t len, unsigned int mtu)
+{
+	size_t max = (size_t)mtu + 14 + (b[20] == 0x81 && b[21] == 0x00 ? 4 : 0);
+
+	if (len - 8 > max)
+		return PROTO_DROP_OVERSIZE;
+	if ((b[14] & 1) || !(b[14] | b[15] | b[16] | b[17] | b[18] | b[19]))
+		return PROTO_DROP_SRC_MAC;
+	return PROTO_FRAME;
+}
+
 /* The rules of the spec written out again, independently, for a differential check */
 static enum proto_verdict model(const uint8_t *b, size_t len, uint16_t netid, unsigned int mtu)
 {
-	size_t max;
-
 	if (len < 8 || (len > 8 && len < 22))
 		return PROTO_DROP_SHORT;
 	if (b[0] != 'Q' || b[1] != 'D')
@@ -506,12 +516,47 @@ static enum proto_verdict model(const uint8_t *b, size_t len, uint16_t netid, un
 		return PROTO_DROP_NETID;
 	if (len == 8)
 		return PROTO_LEAVE;
-	max = (size_t)mtu + 14 + (b[20] == 0x81 && b[21] == 0x00 ? 4 : 0);
-	if (len - 8 > max)
-		return PROTO_DROP_OVERSIZE;
-	if ((b[14] & 1) || !(b[14] | b[15] | b[16] | b[17] | b[18] | b[19]))
-		return PROTO_DROP_SRC_MAC;
-	return PROTO_FRAME;
+	return model_frame(b, len, mtu);
+}
+
+/* @len random bytes at the end of @block (@max long): a read past them hits ASan's redzone */
+static uint8_t *fuzz_fill(uint8_t *block, size_t max, size_t len, uint64_t *seed)
+{
+	uint8_t *b = block + max - len;
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		uint64_t x = xorshift64(seed);
+
+		memcpy(b + i, &x, len - i < 8 ? len - i : 8);
+	}
+	return b;
+}
+
+/* The frame behind an 8-byte header: mostly a unicast source, now and then an 802.1Q tag */
+static void fuzz_bias_frame(uint8_t *b, size_t len, bool unicast, bool tagged)
+{
+	if (len > 14 && unicast)
+		b[14] &= 0xfe;
+	if (len > 21 && tagged) {
+		b[20] = 0x81;
+		b[21] = 0x00;
+	}
+}
+
+/* What every decoder promises: a frame right after its header to the datagram's end, or none */
+static void fuzz_check_rx(enum proto_verdict got, const struct proto_rx *rx, const uint8_t *b,
+			  size_t len, size_t hdr_len, uint32_t netid)
+{
+	assert_true((unsigned int)got < PROTO_VERDICT_MAX);
+	if (got == PROTO_FRAME) {
+		assert_ptr_equal(rx->frame, b + hdr_len);
+		assert_int_equal(rx->frame_len, len - hdr_len);
+		assert_int_equal(rx->netid, netid);
+	} else {
+		assert_null(rx->frame);
+		assert_int_equal(rx->frame_len, 0);
+	}
 }
 
 /*
@@ -535,16 +580,10 @@ static void test_fuzz(void **state)
 		size_t len = (r & 3) ? (r >> 32) % (MAXLEN + 1) : (r >> 32) % 33;
 		unsigned int mtu = mtus[(r >> 8) % (sizeof(mtus) / sizeof(mtus[0]))];
 		uint16_t netid = (r >> 16) & 1 ? NETID : (uint16_t)(r >> 48);
-		uint8_t *b = block + MAXLEN - len;
+		uint8_t *b = fuzz_fill(block, MAXLEN, len, &seed);
 		struct proto_rx rx;
 		enum proto_verdict got;
-		size_t i;
 
-		for (i = 0; i < len; i += 8) {
-			uint64_t x = xorshift64(&seed);
-
-			memcpy(b + i, &x, len - i < 8 ? len - i : 8);
-		}
 		/* Each header field right most of the time, so that later checks are reached */
 		r = xorshift64(&seed);
 		if (len > 1 && (r & 0x0f)) {
@@ -559,25 +598,12 @@ static void test_fuzz(void **state)
 			b[4] = (uint8_t)(netid >> 8);
 			b[5] = (uint8_t)netid;
 		}
-		if (len > 14 && (r & 0x30000))
-			b[14] &= 0xfe;
-		if (len > 21 && !(r & 0xc0000)) {
-			b[20] = 0x81;
-			b[21] = 0x00;
-		}
+		fuzz_bias_frame(b, len, r & 0x30000, !(r & 0xc0000));
 
 		got = proto_qdes_decode(b, len, netid, mtu, &rx);
-		assert_true((unsigned int)got < PROTO_VERDICT_MAX);
+		fuzz_check_rx(got, &rx, b, len, QDES_HDR_LEN, netid);
 		assert_string_not_equal(proto_verdict_name(got), "unknown");
 		assert_int_equal(got, model(b, len, netid, mtu));
-		if (got == PROTO_FRAME) {
-			assert_ptr_equal(rx.frame, b + QDES_HDR_LEN);
-			assert_int_equal(rx.frame_len, len - QDES_HDR_LEN);
-			assert_int_equal(rx.netid, netid);
-		} else {
-			assert_null(rx.frame);
-			assert_int_equal(rx.frame_len, 0);
-		}
 		seen[got]++;
 	}
 	free(block);
@@ -730,20 +756,13 @@ static void test_vxlan_drops(void **state)
 /* RFC 7348 and the manual's drop rules, written out again independently of proto.c */
 static enum proto_verdict vx_model(const uint8_t *b, size_t len, uint32_t vni, unsigned int mtu)
 {
-	size_t max;
-
 	if (len < 8 + 14)
 		return PROTO_DROP_SHORT;
 	if (!(b[0] & 0x08))
 		return PROTO_DROP_FLAGS;
 	if (((uint32_t)b[4] << 16 | (uint32_t)b[5] << 8 | b[6]) != vni)
 		return PROTO_DROP_NETID;
-	max = (size_t)mtu + 14 + (b[20] == 0x81 && b[21] == 0x00 ? 4 : 0);
-	if (len - 8 > max)
-		return PROTO_DROP_OVERSIZE;
-	if ((b[14] & 1) || !(b[14] | b[15] | b[16] | b[17] | b[18] | b[19]))
-		return PROTO_DROP_SRC_MAC;
-	return PROTO_FRAME;
+	return model_frame(b, len, mtu);
 }
 
 /*
@@ -768,18 +787,13 @@ static void test_vxlan_fuzz(void **state)
 	assert_non_null(block);
 	for (round = 0; round < ROUNDS; round++) {
 		uint64_t r = xorshift64(&seed);
-		size_t len = (r & 3) ? (r >> 32) % (MAXLEN + 1) : (r >> 32) % 33, i;
+		size_t len = (r & 3) ? (r >> 32) % (MAXLEN + 1) : (r >> 32) % 33;
 		unsigned int mtu = mtus[(r >> 8) % (sizeof(mtus) / sizeof(mtus[0]))];
 		uint32_t vni = (r >> 16) & 1 ? 42 : (uint32_t)(r >> 40) & VXLAN_MAX_VNI;
-		uint8_t *b = block + MAXLEN - len;
+		uint8_t *b = fuzz_fill(block, MAXLEN, len, &seed);
 		struct proto_rx rx;
 		enum proto_verdict got;
 
-		for (i = 0; i < len; i += 8) {
-			uint64_t x = xorshift64(&seed);
-
-			memcpy(b + i, &x, len - i < 8 ? len - i : 8);
-		}
 		r = xorshift64(&seed);
 		if (len > 0 && (r & 0x0f))
 			b[0] |= VXLAN_FLAG_I;
@@ -788,25 +802,13 @@ static void test_vxlan_fuzz(void **state)
 			b[5] = (uint8_t)(vni >> 8);
 			b[6] = (uint8_t)vni;
 		}
-		if (len > 14 && (r & 0x300))
-			b[14] &= 0xfe;
-		if (len > 21 && !(r & 0xc00)) {
-			b[20] = 0x81;
-			b[21] = 0x00;
-		}
+		fuzz_bias_frame(b, len, r & 0x300, !(r & 0xc00));
 		memset(&rx, 0x5a, sizeof(rx));
 		got = proto_vxlan_decode(b, len, vni, mtu, &rx);
-		assert_true((unsigned int)got < PROTO_VERDICT_MAX);
+		fuzz_check_rx(got, &rx, b, len, VXLAN_HDR_LEN, vni);
 		assert_int_equal(got, vx_model(b, len, vni, mtu));
-		if (got == PROTO_FRAME) {
-			assert_ptr_equal(rx.frame, b + VXLAN_HDR_LEN);
-			assert_int_equal(rx.frame_len, len - VXLAN_HDR_LEN);
+		if (got == PROTO_FRAME)
 			assert_true(rx.frame_len <= proto_max_frame(mtu, rx.frame, rx.frame_len));
-			assert_int_equal(rx.netid, vni);
-		} else {
-			assert_null(rx.frame);
-			assert_int_equal(rx.frame_len, 0);
-		}
 		seen[got]++;
 	}
 	free(block);

@@ -20,8 +20,8 @@ WARNFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototy
 # iniparser ships no .pc file on Debian 12; fall back to its known include directory.
 INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv) $(INI_CFLAGS)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv) $(INI_LIBS) -pthread
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv jansson) $(INI_CFLAGS)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv jansson) $(INI_LIBS) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # CPPFLAGS and LDFLAGS as the user (or dpkg-buildflags: hardening) gives them
 ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
@@ -84,10 +84,10 @@ build/tsan/%.o: qdes-tap/%.c | build/tsan
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config ini parse proto stream offload switch fdb port
+test_config_MODS := config ini parse proto stream unixsock offload switch fdb port
 test_switch_MODS := switch fdb proto port
 test_offload_MODS := offload
-test_stream_MODS := stream offload proto switch fdb port parse
+test_stream_MODS := stream unixsock offload proto switch fdb port parse
 test_privs_MODS := privs
 test_underlay_MODS := underlay offload
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
@@ -148,8 +148,8 @@ FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
 fuzz_proto_MODS := proto
 fuzz_offload_MODS := offload
-fuzz_stream_MODS := stream offload proto switch fdb port parse
-fuzz_config_MODS := config ini parse proto stream offload switch fdb port
+fuzz_stream_MODS := stream unixsock offload proto switch fdb port parse
+fuzz_config_MODS := config ini parse proto stream unixsock offload switch fdb port
 fuzz_cli_MODS := $(fuzz_config_MODS)
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))
 

@@ -49,6 +49,9 @@ enum opt_id {
 	OPT_OFFLOAD,
 	OPT_WORKERS,
 	OPT_USER,
+	OPT_FDB,
+	OPT_CONTROL,
+	OPT_CONTROL_GROUP,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
 	OPT_QUIET,
@@ -285,6 +288,22 @@ static const struct config_opt config_opts[] = {
 	 .name = "user",
 	 .arg = "USER",
 	 .help = "once set up, run as this user (NAME or UID), keeping only CAP_NET_ADMIN"},
+	{.id = OPT_FDB,
+	 .key = "fdb",
+	 .name = "fdb",
+	 .arg = "'MAC ADDR:PORT'",
+	 .help = "static FDB entry: MAC is behind that member (repeatable)"},
+	{.id = OPT_CONTROL,
+	 .key = "control",
+	 .name = "control",
+	 .short_opt = 'S',
+	 .arg = "PATH",
+	 .help = "control socket (default /run/qdes-tap/IFNAME.ctl; none: no socket)"},
+	{.id = OPT_CONTROL_GROUP,
+	 .key = "control_group",
+	 .name = "control-group",
+	 .arg = "GROUP",
+	 .help = "members of this group may use the control socket too"},
 	{.id = OPT_LOG_LEVEL,
 	 .key = "log_level",
 	 .name = "log-level",
@@ -438,6 +457,13 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return 0;
 	case OPT_USER:
 		return parse_user(cfg->user, sizeof(cfg->user), s, err, errlen);
+	case OPT_FDB:
+		return parse_fdb(cfg->fdb, &cfg->n_fdb, s, list, err, errlen);
+	case OPT_CONTROL:
+		return parse_socket_path(cfg->control, sizeof(cfg->control), s, err, errlen);
+	case OPT_CONTROL_GROUP:
+		return parse_group_name(cfg->control_group, sizeof(cfg->control_group), s, err,
+					errlen);
 	case OPT_LOG_LEVEL:
 		return parse_log_level(&cfg->log_level, s, err, errlen);
 	case OPT_SYSLOG:
@@ -644,9 +670,8 @@ void config_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"\n"
 		"Ini file keys are the long options with '_' for '-' (network_id = 42), but not\n"
-		"-c, -i, -v, -q, -h, -V; address and peer take a list. [IFNAME] holds one "
-		"interface's "
-		"keys,\n"
+		"-c, -i, -v, -q, -h, -V; address and peer take a list, fdb one separated by\n"
+		"commas. [IFNAME] holds one interface's keys,\n"
 		"[global] log_level, syslog and defaults for every interface. Options override "
 		"it.\n"
 		"\n"
@@ -932,7 +957,7 @@ int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum confi
 	const char *config = NULL, *ifname = NULL;
 	char msg[CONFIG_ERRLEN], v[QUOTE_MAX + 4];
 	const struct config_opt *o;
-	bool cli_addrs = false, cli_peers = false;
+	bool cli_addrs = false, cli_peers = false, cli_fdb = false;
 	int c;
 
 	*action = CONFIG_RUN;
@@ -1018,6 +1043,12 @@ int config_from_args(struct qdes_config *cfg, int argc, char *argv[], enum confi
 			if (!cli_peers)
 				cfg->n_peers = 0;
 			cli_peers = true;
+			break;
+		case OPT_FDB:
+			/* and static FDB entries */
+			if (!cli_fdb)
+				cfg->n_fdb = 0;
+			cli_fdb = true;
 			break;
 		default:
 			break;

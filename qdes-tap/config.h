@@ -84,6 +84,11 @@ struct qdes_config {
 	/* An interface key, since one process serves one interface: [global] gives the default */
 	char user[CONFIG_USER_LEN]; /* user = NAME | UID: run as it once set up, "": stay */
 
+	struct parse_fdb fdb[PARSE_MAX_FDB]; /* fdb = MAC ADDR:PORT, ...: static entries */
+	unsigned int n_fdb;
+	char control[PATH_MAX]; /* control = PATH | none, "": /run/qdes-tap/IFNAME.ctl */
+	char control_group[CONFIG_USER_LEN]; /* control_group = GROUP, "": none */
+
 	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
 	bool use_syslog; /* syslog = yes|no */
 };

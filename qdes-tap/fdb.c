@@ -17,8 +17,8 @@
  *
  * Every worker shares one table. The functions here take no lock themselves: callers hold
  * fdb_rdlock() or fdb_wrlock() (see "Locking" below), so a lookup and the use of its result
- * happen under one lock. fdb_add_static() and fdb_delete() have no caller in the daemon yet:
- * they are what the control socket's "fdb add" and "fdb del" will call.
+ * happen under one lock. The control socket's fdb commands (ctl_serve.c) change the table
+ * from the main thread under the write lock, as learning does.
  */
 
 #include <assert.h>
@@ -52,6 +52,7 @@ static_assert(ETH_ALEN_ + sizeof(uint16_t) == sizeof(uint64_t), "key is 8 bytes"
  * @buckets:	chain heads, pool index + 1, 0 = empty
  * @mask:	number of buckets - 1
  * @max:	size of @pool
+ * @limit:	entries allowed now: @max, or fewer after fdb_set_limit()
  * @count:	entries in use
  * @top:	slots ever handed out; slots from @top on are untouched (zero, not resident)
  * @free:	free list head (pool index + 1, 0 = empty), linked through @next
@@ -64,6 +65,7 @@ struct fdb {
 	uint32_t *buckets;
 	uint32_t mask;
 	uint32_t max;
+	uint32_t limit;
 	uint32_t count;
 	uint32_t top;
 	uint32_t free;
@@ -197,7 +199,9 @@ static struct fdb_entry *fdb_alloc(struct fdb *fdb, uint32_t *link, uint16_t net
 	struct fdb_entry *e;
 	uint32_t idx;
 
-	if (fdb->free) {
+	if (fdb->count >= fdb->limit) {
+		return NULL;
+	} else if (fdb->free) {
 		idx = fdb->free - 1;
 		fdb->free = fdb->pool[idx].next;
 	} else if (fdb->top < fdb->max) {
@@ -284,6 +288,7 @@ struct fdb *fdb_new(unsigned int max_entries, uint64_t seed)
 	}
 	fdb->mask = nbuckets - 1;
 	fdb->max = max_entries;
+	fdb->limit = max_entries;
 	fdb->k0 = splitmix64(&state);
 	fdb->k1 = splitmix64(&state);
 	return fdb;
@@ -614,14 +619,118 @@ unsigned int fdb_count(const struct fdb *fdb)
 }
 
 /**
- * fdb_max() - The bound given to fdb_new()
+ * fdb_max() - The bound on entries now: fdb_new()'s, or fdb_set_limit()'s
  * @fdb:	table
  *
  * Return: the most entries the table holds
  */
 unsigned int fdb_max(const struct fdb *fdb)
 {
-	return fdb->max;
+	return fdb->limit;
+}
+
+/* Dynamic entries by age, oldest first, for fdb_set_limit() */
+struct by_age {
+	uint64_t updated;
+	uint32_t idx;
+};
+
+static int cmp_age(const void *a, const void *b)
+{
+	const struct by_age *x = a, *y = b;
+
+	return x->updated < y->updated ? -1 : x->updated > y->updated;
+}
+
+/**
+ * fdb_set_limit() - Change the bound on entries, up to the size fdb_new() was given
+ * @fdb:	table
+ * @limit:	new bound, 1 to the size at fdb_new()
+ * @evicted:	how many dynamic entries went to fit, oldest first
+ *
+ * Static entries stay even when they alone are more than @limit: nothing new is learnt then.
+ *
+ * Return: 0, or -1 (errno EINVAL: beyond the pool; ENOMEM: nothing changed)
+ */
+int fdb_set_limit(struct fdb *fdb, unsigned int limit, unsigned int *evicted)
+{
+	struct by_age *v = NULL;
+	uint32_t i, n = 0, k;
+
+	*evicted = 0;
+	if (!limit || limit > fdb->max) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fdb->count > limit) {
+		v = malloc((size_t)fdb->count * sizeof(*v));
+		if (!v) {
+			errno = ENOMEM;
+			return -1;
+		}
+		for (i = 0; i < fdb->top; i++) {
+			const struct fdb_entry *e = &fdb->pool[i];
+
+			if (entry_in_use(e) && !(e->flags & FDB_F_STATIC))
+				v[n++] = (struct by_age){e->updated, i};
+		}
+		qsort(v, n, sizeof(*v), cmp_age);
+		for (k = 0; k < n && fdb->count > limit; k++) {
+			fdb_unlink(fdb, &fdb->pool[v[k].idx]);
+			(*evicted)++;
+		}
+		free(v);
+	}
+	fdb->limit = limit;
+	return 0;
+}
+
+/**
+ * fdb_flush() - Remove every entry but the local static ones (the ports' own MACs)
+ * @fdb:	table
+ * @keep_static: keep static remote entries too (fdb flush dynamic)
+ *
+ * Return: how many entries were removed
+ */
+unsigned int fdb_flush(struct fdb *fdb, bool keep_static)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < fdb->top; i++) {
+		struct fdb_entry *e = &fdb->pool[i];
+
+		if (!entry_in_use(e) ||
+		    ((e->flags & FDB_F_STATIC) && (keep_static || e->kind == FDB_LOCAL)))
+			continue;
+		fdb_unlink(fdb, e);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * fdb_walk() - Call @fn for the entries of a part of the table, from where the last call ended
+ * @fdb:	table
+ * @cursor:	0 at the start; where to go on, updated
+ * @budget:	slots to look at in this call (a dump holds the lock for one part at a time)
+ * @fn:		callback; it must not change the table
+ * @arg:	passed to @fn
+ *
+ * Between calls the table may change: an entry made or removed meanwhile may be seen or not,
+ * as with a netlink dump; one that stays all along is seen exactly once.
+ *
+ * Return: true when the walk has reached the end
+ */
+bool fdb_walk(struct fdb *fdb, uint32_t *cursor, unsigned int budget,
+	      void (*fn)(const struct fdb_entry *e, void *arg), void *arg)
+{
+	uint32_t i;
+
+	for (i = *cursor; i < fdb->top && budget; i++, budget--)
+		if (entry_in_use(&fdb->pool[i]))
+			fn(&fdb->pool[i], arg);
+	*cursor = i;
+	return i >= fdb->top;
 }
 
 /**

@@ -74,6 +74,10 @@ unsigned int fdb_flush_peer(struct fdb *fdb, const union qdes_sockaddr *peer);
 unsigned int fdb_flush_port(struct fdb *fdb, uint16_t port);
 unsigned int fdb_count(const struct fdb *fdb);
 unsigned int fdb_max(const struct fdb *fdb);
+int fdb_set_limit(struct fdb *fdb, unsigned int limit, unsigned int *evicted);
+unsigned int fdb_flush(struct fdb *fdb, bool keep_static);
+bool fdb_walk(struct fdb *fdb, uint32_t *cursor, unsigned int budget,
+	      void (*fn)(const struct fdb_entry *e, void *arg), void *arg);
 void fdb_foreach(struct fdb *fdb, void (*fn)(const struct fdb_entry *e, void *arg), void *arg);
 
 #endif /* QDES_FDB_H */

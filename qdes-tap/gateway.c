@@ -308,6 +308,17 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		goto fail;
 	}
 
+	for (i = 0; i < cfg->n_fdb; i++) {
+		char m[MAC_STRLEN], local[IFNAMSIZ];
+
+		if (gateway_fdb_add(gw, cfg->fdb[i].mac, &cfg->fdb[i].dst, now, local)) {
+			snprintf(err, errlen, "fdb %s: %s", mac_str(cfg->fdb[i].mac, m),
+				 errno == EEXIST ? "is the interface's own address"
+						 : "no room in the FDB");
+			goto fail;
+		}
+	}
+
 	uo.group = cfg->group_set ? &cfg->group : NULL;
 	uo.family = config_family(cfg);
 	uo.peers = cfg->peers;
@@ -496,4 +507,87 @@ void gateway_dump(struct gateway *gw, uint64_t now)
 	}
 	gw->w[0].sw.now = now;
 	switch_dump(&gw->w[0].sw, gw->cfg->ifname, &total);
+}
+
+/**
+ * gateway_fdb_add() - A static remote entry: @mac is behind @dst, never moves, never ages
+ * @gw:		gateway
+ * @mac:	the MAC
+ * @dst:	the member
+ * @now:	monotonic ms
+ * @local:	with errno EEXIST, the local port that has @mac (IFNAMSIZ)
+ *
+ * Main thread. A MAC of one of our own ports is refused: a static remote entry must not take
+ * over a local address.
+ *
+ * Return: 0, or -1 with errno EEXIST (local) or ENOSPC (the FDB is full)
+ */
+int gateway_fdb_add(struct gateway *gw, const uint8_t *mac, const union qdes_sockaddr *dst,
+		    uint64_t now, char *local)
+{
+	uint16_t net = (uint16_t)gw->cfg->network_id;
+	const struct fdb_entry *e;
+	int r = 0;
+
+	fdb_wrlock(gw->fdb);
+	e = fdb_lookup(gw->fdb, net, mac);
+	if (e && e->kind == FDB_LOCAL) {
+		const struct qdes_port *p = port_table_get(&gw->ports, e->port);
+
+		snprintf(local, IFNAMSIZ, "%s", p ? p->name : "?");
+		errno = EEXIST;
+		r = -1;
+	} else if (fdb_add_static(gw->fdb, net, mac, dst, now) == FDB_FULL) {
+		errno = ENOSPC;
+		r = -1;
+	}
+	fdb_unlock(gw->fdb);
+	return r;
+}
+
+/*
+ * Remove the static entry of @mac if it still points at @dst (a reload dropped it from the
+ * file; something else since put there stays). Return: whether it went
+ */
+bool gateway_fdb_del_static(struct gateway *gw, const uint8_t *mac, const union qdes_sockaddr *dst)
+{
+	uint16_t net = (uint16_t)gw->cfg->network_id;
+	const struct fdb_entry *e;
+	bool gone = false;
+
+	fdb_wrlock(gw->fdb);
+	e = fdb_lookup(gw->fdb, net, mac);
+	if (e && e->kind == FDB_REMOTE && (e->flags & FDB_F_STATIC) && addr_equal(&e->peer, dst))
+		gone = fdb_delete(gw->fdb, net, mac);
+	fdb_unlock(gw->fdb);
+	return gone;
+}
+
+/**
+ * gateway_peer() - Add @peer to the flood list of every worker, or remove it
+ * @gw:		gateway
+ * @peer:	the member
+ * @add:	add, else remove
+ *
+ * Main thread. The list changes under the port table's write lock, which every other worker
+ * holds for reading through each burst: no worker floods meanwhile.
+ *
+ * Return: 0, or -1 with errno as underlay_peer_add() / underlay_peer_del() set it
+ */
+int gateway_peer(struct gateway *gw, const union qdes_sockaddr *peer, bool add)
+{
+	unsigned int i;
+	int r = 0, e = 0;
+
+	port_table_wrlock(&gw->ports);
+	for (i = 0; i < gw->n_workers && !r; i++) {
+		struct worker *w = &gw->w[i];
+
+		r = add ? underlay_peer_add(&w->ul, peer) : underlay_peer_del(&w->ul, peer);
+		e = errno;
+		w->sw.n_flood_peers = w->ul.n_peers;
+	}
+	port_table_unlock(&gw->ports);
+	errno = e;
+	return r;
 }

@@ -73,5 +73,9 @@ int gateway_port_add(struct gateway *gw, struct qdes_port *port);
 void gateway_port_del(struct gateway *gw, struct qdes_port *port);
 void gateway_age(struct gateway *gw, uint64_t now);
 void gateway_dump(struct gateway *gw, uint64_t now);
+int gateway_fdb_add(struct gateway *gw, const uint8_t *mac, const union qdes_sockaddr *dst,
+		    uint64_t now, char *local);
+bool gateway_fdb_del_static(struct gateway *gw, const uint8_t *mac, const union qdes_sockaddr *dst);
+int gateway_peer(struct gateway *gw, const union qdes_sockaddr *peer, bool add);
 
 #endif /* QDES_GATEWAY_H */

@@ -22,9 +22,15 @@ void log_init(const char *ident, int level, bool use_syslog)
 		openlog(ident, LOG_PID, LOG_DAEMON);
 }
 
+/* Workers read the level while a reload may set it: relaxed atomics, any recent value will do */
 int log_get_level(void)
 {
-	return log_state.level;
+	return __atomic_load_n(&log_state.level, __ATOMIC_RELAXED);
+}
+
+void log_set_level(int level)
+{
+	__atomic_store_n(&log_state.level, level, __ATOMIC_RELAXED);
 }
 
 __attribute__((format(printf, 2, 0))) static void log_line(int level, const char *fmt, va_list ap)
@@ -43,7 +49,7 @@ void log_msg(int level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level > log_state.level)
+	if (level > log_get_level())
 		return;
 	va_start(ap, fmt);
 	log_line(level, fmt, ap);

@@ -18,6 +18,7 @@ enum log_level {
 
 void log_init(const char *ident, int level, bool use_syslog);
 int log_get_level(void);
+void log_set_level(int level);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <uv.h>
 
+#include "control.h"
 #include "log.h"
 #include "loop.h"
 
@@ -84,6 +86,8 @@ struct port_polls {
  * @thread:	the main thread, which alone changes the port table
  * @rearm:	a port on another thread changed what it wants polled
  * @polls:	by port id
+ * @ctl:	the control socket, or NULL
+ * @env:	what control commands and SIGHUP's reload need
  */
 struct loop {
 	uv_loop_t uv;
@@ -97,6 +101,8 @@ struct loop {
 	uv_signal_t sig_int, sig_term, sig_usr1, sig_hup;
 	uv_async_t failure;
 	int exit_code;
+	struct control *ctl;
+	struct ctl_env env;
 };
 
 static void stop(struct loop *l, int code)
@@ -364,6 +370,20 @@ static void on_age(uv_timer_t *t)
 	gateway_age(l->gw, uv_now(&l->uv));
 }
 
+/* SIGHUP: what a reload applies and refuses is logged line by line */
+static void reload(struct loop *l)
+{
+	json_t *ok = json_array(), *no = json_array();
+	char err[CTL_ERRLEN];
+
+	if (!l->env.reload)
+		notice("SIGHUP: no configuration file to read again (started without -c)");
+	else if (ok && no && l->env.reload(l->env.ctx, ok, no, err, sizeof(err)))
+		err("SIGHUP: %s", err);
+	json_decref(ok);
+	json_decref(no);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct loop *l = s->data;
@@ -377,7 +397,7 @@ static void on_signal(uv_signal_t *s, int signum)
 		gateway_dump(l->gw, uv_now(&l->uv));
 		break;
 	case SIGHUP:
-		notice("SIGHUP: reloading is not supported; restart to apply a new configuration");
+		reload(l);
 		break;
 	}
 }
@@ -550,10 +570,12 @@ void loop_signals(sigset_t *set)
 /**
  * loop_run() - Serve @gw until a signal or a failure stops it
  * @gw:		started gateway
+ * @ctl:	its control socket, served from the main loop (NULL: none)
+ * @env:	reload, start time, for the control commands and SIGHUP
  *
  * Return: exit status: 0 for a stop by SIGINT/SIGTERM, 1 for a runtime failure
  */
-int loop_run(struct gateway *gw)
+int loop_run(struct gateway *gw, struct control *ctl, const struct ctl_env *env)
 {
 	struct loop l;
 	unsigned int i;
@@ -564,6 +586,8 @@ int loop_run(struct gateway *gw)
 	l.gw = gw;
 	l.thread = pthread_self();
 	l.host = (struct port_host){host_add, host_kick};
+	l.ctl = ctl;
+	l.env = *env;
 	l.wl = calloc(gw->n_workers, sizeof(*l.wl));
 	if (!l.wl) {
 		err("event loop: out of memory");
@@ -580,6 +604,7 @@ int loop_run(struct gateway *gw)
 		l.wl[i].main = &l;
 	}
 	l.wl[0].uv = &l.uv;
+	l.env.started = uv_now(&l.uv);
 
 	/* Threads start with the signals main() blocked: only this thread takes them. */
 	r = start_main(&l);
@@ -587,6 +612,8 @@ int loop_run(struct gateway *gw)
 		r = init_worker(&l, i);
 	if (!r)
 		r = start_ports(&l);
+	if (!r && ctl)
+		r = control_start(ctl, &l.uv, gw, &l.env);
 	for (i = 1; !r && i < gw->n_workers; i++)
 		r = start_worker(&l, i);
 	if (r) {
@@ -602,6 +629,7 @@ int loop_run(struct gateway *gw)
 		pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	}
 	stop_workers(&l);
+	control_stop(ctl);
 	close_polls(&l);
 	close_workers(&l);
 	for (i = 0; i < gw->n_workers; i++)

@@ -8,6 +8,9 @@
 #include "gateway.h"
 
 void loop_signals(sigset_t *set);
-int loop_run(struct gateway *gw);
+struct control;
+struct ctl_env;
+
+int loop_run(struct gateway *gw, struct control *ctl, const struct ctl_env *env);
 
 #endif /* QDES_LOOP_H */

@@ -2,17 +2,22 @@
 /* main.c - qdes-tap: command line, start, run, exit status */
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "config.h"
+#include "control.h"
+#include "ctl_proto.h"
 #include "gateway.h"
 #include "log.h"
 #include "loop.h"
 #include "privs.h"
+#include "reload.h"
 
 /* ", 2 workers" on the start line when there is more than one */
 static const char *workers_note(const struct qdes_config *cfg, char *buf, size_t len)
@@ -35,7 +40,8 @@ static void start_failed(const struct qdes_config *cfg, const char *msg)
  * Become cfg->user once everything is open. Ports whose users open something of theirs (the QEMU
  * socket) hand it over first, and say afterwards what the user cannot do.
  */
-static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size_t len)
+static int drop_privileges(struct gateway *gw, struct control *ctl, struct privs *pv, char *msg,
+			   size_t len)
 {
 	unsigned int i;
 
@@ -50,6 +56,8 @@ static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size
 		if (p && p->ops->give && p->ops->give(p, pv->uid, pv->gid, pv->name, msg, len))
 			return -1;
 	}
+	if (ctl && control_give(ctl, pv->uid, pv->gid, msg, len))
+		return -1;
 	if (privs_drop(pv, msg, len))
 		return -1;
 	notice("dropped privileges to %s (uid %u, gid %u), keeping %s", pv->name,
@@ -61,6 +69,8 @@ static int drop_privileges(struct gateway *gw, struct privs *pv, char *msg, size
 		if (p && p->ops->given)
 			p->ops->given(p, pv->name);
 	}
+	if (ctl)
+		control_given(ctl, pv->name);
 	return 0;
 }
 
@@ -78,6 +88,46 @@ static const char *ports_note(const struct qdes_config *cfg, char *buf, size_t l
 	return buf;
 }
 
+/* control_group = NAME | GID, resolved before anything is opened. Return: 0, or 2 (unknown) */
+static int resolve_group(const char *name, gid_t *gid, char *msg, size_t len)
+{
+	char buf[4096], *end;
+	struct group g, *res = NULL;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*name && !*end && v < (gid_t)-1) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	if (getgrnam_r(name, &g, buf, sizeof(buf), &res) || !res) {
+		snprintf(msg, len, "control_group: no such group '%s'", name);
+		return 2;
+	}
+	*gid = res->gr_gid;
+	return 0;
+}
+
+/* The control socket, unless control = none. Return: 0 (*@ctl NULL with none), or -1 */
+static int open_control(const struct qdes_config *cfg, bool has_group, gid_t group,
+			struct control **ctl, char *msg, size_t len)
+{
+	char path[PATH_MAX];
+
+	*ctl = NULL;
+	if (!strcmp(cfg->control, "none"))
+		return 0;
+	if (cfg->control[0])
+		snprintf(path, sizeof(path), "%s", cfg->control);
+	else if (control_path(path, sizeof(path), cfg->ifname)) {
+		snprintf(msg, len, "control socket: path too long");
+		return -1;
+	}
+	*ctl = control_open(path, has_group, group, msg, len);
+	return *ctl ? 0 : -1;
+}
+
 int main(int argc, char *argv[])
 {
 	static struct qdes_config cfg;
@@ -86,10 +136,17 @@ int main(int argc, char *argv[])
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
 	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32],
 						    q[CONFIG_PORT_KINDS * (PATH_MAX + 32)];
+	struct reload rl = {argc, argv, &cfg, &gw, 0};
+	struct ctl_env env = {0};
+	struct control *ctl = NULL;
 	enum config_action action;
+	bool has_group = false;
 	sigset_t stop_sigs;
+	gid_t group = 0;
 	int ret;
 
+	if (ctl_is_client(argc, argv))
+		return client_main(argc, argv);
 	if (config_from_args(&cfg, argc, argv, &action, msg, sizeof(msg))) {
 		fprintf(stderr, "qdes-tap: %s\n", msg);
 		return 2;
@@ -119,14 +176,27 @@ int main(int argc, char *argv[])
 			return ret == PRIVS_NO_USER ? 2 : 1;
 		}
 	}
-	if (gateway_start(&gw, &cfg, msg, sizeof(msg))) {
+	if (cfg.control_group[0]) {
+		ret = resolve_group(cfg.control_group, &group, msg, sizeof(msg));
+		if (ret) {
+			start_failed(&cfg, msg);
+			privs_free(&pv);
+			return ret;
+		}
+		has_group = true;
+	}
+	/* First: another daemon on the same socket stops us before anything is changed */
+	if (open_control(&cfg, has_group, group, &ctl, msg, sizeof(msg)) ||
+	    gateway_start(&gw, &cfg, msg, sizeof(msg))) {
 		start_failed(&cfg, msg);
+		control_close(ctl);
 		privs_free(&pv);
 		return 1;
 	}
 	/* Before loop_run() starts the workers: capabilities are per thread */
-	if (cfg.user[0] && drop_privileges(&gw, &pv, msg, sizeof(msg))) {
+	if (cfg.user[0] && drop_privileges(&gw, ctl, &pv, msg, sizeof(msg))) {
 		start_failed(&cfg, msg);
+		control_close(ctl);
 		gateway_stop(&gw);
 		privs_free(&pv);
 		return 1;
@@ -142,7 +212,11 @@ int main(int argc, char *argv[])
 	       cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
 	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)),
 	       ports_note(&cfg, q, sizeof(q)));
-	ret = loop_run(&gw);
+	rl.start_max_entries = cfg.max_entries;
+	env.reload = reload_run;
+	env.ctx = &rl;
+	ret = loop_run(&gw, ctl, &env);
+	control_close(ctl);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);
 	return ret;

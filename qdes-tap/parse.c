@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <strings.h>
 
 #include "log.h"
@@ -186,6 +187,108 @@ int parse_user(char *dst, size_t size, const char *s, char *err, size_t errlen)
 	if (all_digits(s) && parse_ulong(s, 0, 4294967294UL, &uid))
 		return parse_invalid(err, errlen, s, "expected a UID from 0 to 4294967294");
 	strcpy(dst, s);
+	return 0;
+}
+
+/* control_group = NAME | GID, checked as user names are */
+int parse_group_name(char *dst, size_t size, const char *s, char *err, size_t errlen)
+{
+	unsigned long gid;
+
+	if (!name_ok(s, size, ":/ ") || *s == '-')
+		return parse_invalid(err, errlen, s, "expected a group name or GID");
+	if (all_digits(s) && parse_ulong(s, 0, 4294967294UL, &gid))
+		return parse_invalid(err, errlen, s, "expected a GID from 0 to 4294967294");
+	strcpy(dst, s);
+	return 0;
+}
+
+/* control = PATH | none: a unix socket path (sun_path holds 107 bytes and a NUL) */
+int parse_socket_path(char *dst, size_t size, const char *s, char *err, size_t errlen)
+{
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+	char expected[64];
+
+	if (*s && strlen(s) <= max && strlen(s) < size) {
+		strcpy(dst, s);
+		return 0;
+	}
+	snprintf(expected, sizeof(expected), "expected none or a socket path of 1 to %zu bytes",
+		 max);
+	return parse_invalid(err, errlen, s, expected);
+}
+
+/* One static FDB entry, "MAC ADDR:PORT" */
+static int parse_fdb_item(struct parse_fdb *e, const char *s, char *err, size_t errlen)
+{
+	char mac[32], msg[PARSE_ERRLEN];
+	size_t n = strcspn(s, " \t");
+	const char *dst = s + n + strspn(s + n, " \t");
+
+	if (!n || n >= sizeof(mac) || !*dst || strpbrk(dst, " \t"))
+		return parse_invalid(err, errlen, s, "expected MAC ADDR:PORT");
+	memcpy(mac, s, n);
+	mac[n] = '\0';
+	if (parse_mac(e->mac, mac, msg, sizeof(msg)) ||
+	    parse_endpoint(&e->dst, dst, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * parse_fdb() - Static FDB entries: fdb = MAC ADDR:PORT, MAC ADDR:PORT ...
+ * @v:		PARSE_MAX_FDB entries
+ * @n:		how many are set
+ * @s:		with @list, entries separated by commas (replacing those so far); else one entry
+ *		to add (the command line's repeated --fdb)
+ * @list:	the ini form
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * All or nothing; a MAC given twice is an error.
+ *
+ * Return: 0 or -1
+ */
+int parse_fdb(struct parse_fdb *v, unsigned int *n, const char *s, bool list, char *err,
+	      size_t errlen)
+{
+	static struct parse_fdb tmp[PARSE_MAX_FDB];
+	unsigned int k = list ? 0 : *n, i;
+	char item[256];
+
+	memcpy(tmp, v, sizeof(tmp));
+	while (*s) {
+		size_t len = list ? strcspn(s, ",") : strlen(s);
+		size_t lead = 0;
+
+		while (lead < len && (s[lead] == ' ' || s[lead] == '\t'))
+			lead++;
+		while (len > lead && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len > lead) {
+			struct parse_fdb e;
+
+			if (len - lead >= sizeof(item))
+				len = lead + sizeof(item) - 1;
+			memcpy(item, s + lead, len - lead);
+			item[len - lead] = '\0';
+			if (parse_fdb_item(&e, item, err, errlen))
+				return -1;
+			for (i = 0; i < k; i++)
+				if (!memcmp(tmp[i].mac, e.mac, ETH_ALEN_))
+					return parse_invalid(err, errlen, item, "MAC given twice");
+			if (k == PARSE_MAX_FDB)
+				return parse_invalid(err, errlen, item, "more than 256 entries");
+			tmp[k++] = e;
+		}
+		s += list ? strcspn(s, ",") : strlen(s);
+		if (*s == ',')
+			s++;
+	}
+	memcpy(v, tmp, sizeof(tmp));
+	*n = k;
 	return 0;
 }
 
@@ -394,17 +497,24 @@ static int parse_list(void *items, unsigned int *n, const char *s, bool list,
 	return 0;
 }
 
+/* One unicast member ADDR:PORT (a peer, a static FDB entry's destination) */
+int parse_endpoint(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen)
+{
+	union qdes_sockaddr a;
+
+	if (addr_parse(s, 0, true, &a))
+		return parse_invalid(err, errlen, s, "expected ADDR:PORT or [ADDR6]:PORT");
+	if (addr_is_multicast(&a) || addr_is_any(&a))
+		return parse_invalid(err, errlen, s, "expected a unicast address");
+	if (!addr_port(&a))
+		return parse_invalid(err, errlen, s, "expected a port from 1 to 65535");
+	*dst = a;
+	return 0;
+}
+
 static int parse_peer(void *item, const char *s, char *err, size_t errlen)
 {
-	union qdes_sockaddr *a = item;
-
-	if (addr_parse(s, 0, true, a))
-		return parse_invalid(err, errlen, s, "expected ADDR:PORT or [ADDR6]:PORT");
-	if (addr_is_multicast(a) || addr_is_any(a))
-		return parse_invalid(err, errlen, s, "expected a unicast address");
-	if (!addr_port(a))
-		return parse_invalid(err, errlen, s, "expected a port from 1 to 65535");
-	return 0;
+	return parse_endpoint(item, s, err, errlen);
 }
 
 static bool same_peer(const void *a, const void *b)

@@ -22,6 +22,16 @@
 #define PARSE_MAX_ADDRS 16
 #define PARSE_MAX_PEERS 32
 
+/* The most static FDB entries a configuration gives (fdb =) */
+#define PARSE_MAX_FDB 256
+#define PARSE_ERRLEN  256
+
+/* A static FDB entry: @mac is behind the member at @dst */
+struct parse_fdb {
+	uint8_t mac[ETH_ALEN_];
+	union qdes_sockaddr dst;
+};
+
 /* Longest piece of a user's value quoted back in a message */
 #define QUOTE_MAX 96
 
@@ -43,10 +53,15 @@ int parse_encap(enum encap_mode *dst, const char *s, char *err, size_t errlen);
 int parse_group(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_local(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_mac(uint8_t dst[ETH_ALEN_], const char *s, char *err, size_t errlen);
+int parse_endpoint(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_peers(union qdes_sockaddr *peers, unsigned int *n, const char *s, bool list, char *err,
 		size_t errlen);
 int parse_addresses(struct qdes_prefix *addrs, unsigned int *n, const char *s, bool list, char *err,
 		    size_t errlen);
+int parse_group_name(char *dst, size_t size, const char *s, char *err, size_t errlen);
+int parse_socket_path(char *dst, size_t size, const char *s, char *err, size_t errlen);
+int parse_fdb(struct parse_fdb *v, unsigned int *n, const char *s, bool list, char *err,
+	      size_t errlen);
 int parse_log_level(int *dst, const char *s, char *err, size_t errlen);
 int parse_bool(bool *dst, const char *s, char *err, size_t errlen);
 

@@ -40,6 +40,7 @@
 #include "proto.h"
 #include "stream.h"
 #include "switch.h"
+#include "unixsock.h"
 
 /* Frames in the arena start 8-byte aligned, as in the TAP's slots */
 #define ARENA_ALIGN 8
@@ -47,27 +48,6 @@
 #define STREAM_ARENA                                                                               \
 	(STREAM_RX_BUF +                                                                           \
 	 STREAM_RX_BUF / (STREAM_LEN_HDR + ETH_HLEN_) * (PROTO_HEADROOM + ARENA_ALIGN))
-
-/*
- * Whether a process may be using the socket at @path: only a stale socket file, one nothing
- * listens on, refuses a connection with ECONNREFUSED. Any other answer means it is somebody's: a
- * listener (EAGAIN: its backlog is full), a datagram socket (EPROTOTYPE), or one we may not
- * connect to (EACCES)
- */
-static bool in_use(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, r;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	memcpy(sa.sun_path, path, strlen(path));
-	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	r = !r || errno != ECONNREFUSED;
-	close(fd);
-	return r;
-}
 
 /* Both kinds of port are polled by the first worker, on one descriptor */
 static int listener_fd(const struct qdes_port *port, unsigned int i, unsigned int *worker)
@@ -115,15 +95,8 @@ static int listener_give(struct qdes_port *port, uid_t uid, gid_t gid, const cha
 static void listener_given(struct qdes_port *port, const char *user)
 {
 	struct stream_listener *l = port->priv;
-	char dir[sizeof(l->path)];
-	const char *d;
 
-	snprintf(dir, sizeof(dir), "%s", l->path);
-	d = dirname(dir);
-	if (access(d, W_OK | X_OK))
-		warn("qemu socket %s: directory %s is not writable by %s: the socket will stay "
-		     "behind at exit (the next start replaces it)",
-		     l->path, d, user);
+	unixsock_warn_dir(l->path, "qemu socket", user);
 }
 
 static const struct port_ops listener_ops = {
@@ -177,56 +150,29 @@ const struct port_kind stream_port_kind = {
 struct stream_listener *stream_listen(const char *path, unsigned int mtu, struct qdes_counters *cnt,
 				      char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t len = strlen(path);
 	struct stream_listener *l;
-	struct stat st;
+	int fd;
 
-	if (!len || len >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "qemu socket '%s': expected a path of 1 to %zu bytes", path,
-			 sizeof(sa.sun_path) - 1);
+	if (unixsock_check_path(path, "qemu socket", err, errlen))
 		return NULL;
-	}
-	memcpy(sa.sun_path, path, len);
-	if (!lstat(path, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "qemu socket %s: exists and is not a socket", path);
-			return NULL;
-		}
-		if (in_use(path)) {
-			snprintf(err, errlen, "qemu socket %s: in use by another process", path);
-			return NULL;
-		}
-		if (unlink(path)) {
-			snprintf(err, errlen, "qemu socket %s: cannot remove the stale socket: %s",
-				 path, strerror(errno));
-			return NULL;
-		}
-	}
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		snprintf(err, errlen, "qemu socket %s: out of memory", path);
 		return NULL;
 	}
-	memcpy(l->path, path, len + 1);
+	fd = unixsock_listen(path, "qemu socket", UNIXSOCK_UMASK, 16, err, errlen);
+	if (fd < 0) {
+		free(l);
+		return NULL;
+	}
+	l->fd = fd;
+	memcpy(l->path, path, strlen(path) + 1);
 	l->mtu = mtu;
 	l->cnt = cnt;
 	snprintf(l->where, sizeof(l->where), "qemu socket %s: guest", path);
 	l->port.ops = &listener_ops;
 	l->port.priv = l;
 	snprintf(l->port.name, sizeof(l->port.name), "qemu-socket");
-	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0) {
-		snprintf(err, errlen, "qemu socket: %s", strerror(errno));
-		free(l);
-		return NULL;
-	}
-	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(l->fd, 16)) {
-		snprintf(err, errlen, "qemu socket %s: %s", path, strerror(errno));
-		close(l->fd);
-		free(l);
-		return NULL;
-	}
 	return l;
 }
 
@@ -236,8 +182,7 @@ void stream_unlisten(struct stream_listener *l)
 	if (!l)
 		return;
 	close(l->fd);
-	if (unlink(l->path) && errno != ENOENT)
-		warn("qemu socket %s: cannot remove: %s", l->path, strerror(errno));
+	unixsock_remove(l->path, "qemu socket");
 	free(l);
 }
 

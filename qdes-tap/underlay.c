@@ -617,6 +617,57 @@ static size_t gro_size(const struct msghdr *h)
 }
 
 /**
+ * underlay_peer_add() - Replicate floods to one more member, at run time
+ * @ul:		underlay, not in a burst on another thread (the caller holds the burst lock)
+ * @peer:	the member's address and port
+ *
+ * Return: 0; -1 with errno EEXIST (listed already), EADDRINUSE (it is us), ENOSPC (full),
+ * EAFNOSUPPORT (not the underlay's family)
+ */
+int underlay_peer_add(struct underlay *ul, const union qdes_sockaddr *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < ul->n_peers; i++) {
+		if (addr_equal(&ul->peers[i], peer)) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	if (peer->sa.sa_family != ul->bound.sa.sa_family) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (is_us(ul, peer)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	if (ul->n_peers >= UNDERLAY_MAX_PEERS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	ul->peers[ul->n_peers++] = *peer;
+	return 0;
+}
+
+/* Stop replicating floods to @peer. Return: 0, or -1 (errno ENOENT) if it was not listed */
+int underlay_peer_del(struct underlay *ul, const union qdes_sockaddr *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < ul->n_peers; i++) {
+		if (addr_equal(&ul->peers[i], peer)) {
+			memmove(&ul->peers[i], &ul->peers[i + 1],
+				(ul->n_peers - i - 1) * sizeof(ul->peers[0]));
+			ul->n_peers--;
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/**
  * underlay_recv() - Receive what is waiting on @fd, in batches, and hand each datagram to @fn
  * @ul:		underlay
  * @fd:		ucast_fd or mcast_fd

@@ -123,6 +123,8 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 			  const struct virtio_net_hdr *vh);
 void underlay_flush(struct underlay *ul);
 int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg);
+int underlay_peer_add(struct underlay *ul, const union qdes_sockaddr *peer);
+int underlay_peer_del(struct underlay *ul, const union qdes_sockaddr *peer);
 int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len);
 
 #endif /* QDES_UNDERLAY_H */

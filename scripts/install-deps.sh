@@ -13,6 +13,8 @@ PACKAGES=(
 	# build; gcc brings the ASan/UBSan runtimes of the unit tests and build/qdes-tap-san
 	gcc make pkg-config libc6-dev
 	libmnl-dev libuv1-dev libiniparser-dev libcmocka-dev
+	# JSON of the control socket (requests, replies, -j)
+	libjansson-dev
 	# the libFuzzer harnesses in fuzz/ (make fuzz-ci, part of make test): clang-14 and its
 	# runtimes (-fsanitize=fuzzer,address,undefined)
 	clang libclang-rt-14-dev

@@ -298,7 +298,7 @@ tb_start()
 {
 	local -
 	set +e
-	local tag=$1 i=$2 dir ns log args=() a ifname=qdes0 wns quiet=0 n
+	local tag=$1 i=$2 dir ns log args=() a ifname=qdes0 wns quiet=0 n ctl
 	shift 2
 	dir=$(tb_dir "$tag")
 	ns=$(tb_ns "$tag" "$i")
@@ -323,9 +323,11 @@ tb_start()
 		args+=("${a[@]}")
 	fi
 	wns=$ns
+	ctl=1
 	for ((n = 0; n < ${#args[@]}; n++)); do
 		a=${args[n]}
 		case $a in
+		-S | --control | --control=*) ctl=0 ;;
 		-i | --interface) ifname=${args[n + 1]} ;;
 		--interface=*) ifname=${a#*=} ;;
 		--netns) wns=${args[n + 1]} ;;
@@ -333,6 +335,13 @@ tb_start()
 		-q | --quiet) quiet=1 ;;
 		esac
 	done
+	# Each daemon its own control socket: daemons in other namespaces serve the same name. The
+	# directory is sticky and open to all, as /tmp: a daemon that runs as another user (TB_WRAP,
+	# --user) creates and removes its socket there too
+	if ((ctl)); then
+		mkdir -p "$dir/ctl" && chmod 1777 "$dir/ctl" || return 1
+		args+=(--control "$(tb_ctl_path "$tag" "$i")")
+	fi
 	touch "$log"
 	wc -l <"$log" >"$dir/h$i.start"
 	echo "$ifname" >"$dir/h$i.ifname"
@@ -409,11 +418,55 @@ tb__dump_state()
 	echo complete
 }
 
-# tb_dump TAG I - SIGUSR1 to host I's daemon; wait until the FDB header and every counter of the
-# spec are in the log after that point. If some counter of the spec never comes, the dump counts
-# as done once its counter lines stop growing (0.3 s): warn and succeed (tb_counter then fails
-# for the missing name only).
+# tb_ctl_path TAG I - host I's control socket (unless the test gave it another --control)
+tb_ctl_path() { echo "$(tb_dir "$1")/ctl/h$2.ctl"; }
+
+# tb_ctl TAG I ARGS... - the client against host I's daemon (qdes-tap -S its socket ARGS...)
+tb_ctl() { "$QDES_TAP" -S "$(tb_ctl_path "$1" "$2")" "${@:3}"; }
+
+# tb_dump TAG I - host I's FDB and counters, as the client reads them (stats -j, fdb show -j,
+# show -j), kept until the next dump for tb_fdb and tb_counter. A daemon without a control
+# socket of the test bed's (started with its own --control) is dumped by SIGUSR1 instead.
 tb_dump()
+{
+	local -
+	set +e
+	local tag=$1 i=$2 dir
+	dir=$(tb_dir "$tag")
+	if [[ ! -S $(tb_ctl_path "$tag" "$i") ]]; then
+		tb_dump_log "$@"
+		return
+	fi
+	if ! tb_ctl "$tag" "$i" -j show >"$dir/h$i.show.json" ||
+		! tb_ctl "$tag" "$i" -j stats >"$dir/h$i.stats.json" ||
+		! tb_ctl "$tag" "$i" -j fdb show >"$dir/h$i.fdb.json"; then
+		tb_err "host $i: the control socket did not answer"
+		return 1
+	fi
+	# The SIGUSR1 dump's line format, which the tests match
+	python3 - "$dir/h$i" <<'PY' || return 1
+import json, sys
+base = sys.argv[1]
+show = json.load(open(base + ".show.json"))
+stats = json.load(open(base + ".stats.json"))
+fdb = json.load(open(base + ".fdb.json"))
+net = show.get("network_id", 0)
+with open(base + ".fdb", "w") as f:
+    for e in fdb:
+        where = "dev %s" % e["dev"] if "dev" in e else "dst %s" % e["dst"]
+        f.write("%s netid %d %s %s age %d\n" % (e["mac"], net, where, e["state"], e["age"]))
+with open(base + ".counters", "w") as f:
+    for k, v in stats["counters"].items():
+        f.write("counter %s %d\n" % (k, v))
+PY
+	echo ctl >"$dir/h$i.dumped"
+}
+
+# tb_dump_log TAG I - SIGUSR1 to host I's daemon; wait until the FDB header and every counter of
+# the spec are in the log after that point. If some counter of the spec never comes, the dump
+# counts as done once its counter lines stop growing (0.3 s): warn and succeed (tb_counter then
+# fails for the missing name only).
+tb_dump_log()
 {
 	local -
 	set +e
@@ -424,6 +477,7 @@ tb_dump()
 		return 1
 	}
 	wc -l <"$dir/h$i.log" >"$dir/h$i.dump"
+	echo log >"$dir/h$i.dumped"
 	kill -USR1 "$pid" || return 1
 	while (($(tb__ds "$start") < TB_TIMEOUT * 10)); do
 		st=$(tb__dump_state "$tag" "$i")
@@ -448,11 +502,23 @@ tb_dump()
 	return 1
 }
 
+# tb__dumped TAG I fdb|counters - what the latest dump gave, from the client or the log
+tb__dumped()
+{
+	local dir
+	dir=$(tb_dir "$1")
+	if [[ $(cat "$dir/h$2.dumped" 2>/dev/null) == ctl ]]; then
+		[[ $3 == fdb ]] && sed 's/^/fdb /' "$dir/h$2.fdb" || cat "$dir/h$2.counters"
+	else
+		tb__since "$1" "$2" dump
+	fi
+}
+
 # tb_counter TAG I NAME - value of counter NAME in host I's latest dump (fails if absent)
 tb_counter()
 {
 	local v
-	v=$(tb__since "$1" "$2" dump | sed -nE "s/.*(^|[: ])counter $3 ([0-9]+).*/\2/p" | tail -n 1)
+	v=$(tb__dumped "$1" "$2" counters | sed -nE "s/.*(^|[: ])counter $3 ([0-9]+).*/\2/p" | tail -n 1)
 	if [[ -z $v ]]; then
 		tb_err "host $2: counter $3 not in the latest dump"
 		return 1
@@ -463,7 +529,7 @@ tb_counter()
 # tb_fdb TAG I - FDB entry lines of host I's latest dump, without the "qdes-tap: fdb " prefix
 tb_fdb()
 {
-	tb__since "$1" "$2" dump | sed -nE 's/.*(^|[: ])fdb (([0-9a-f]{2}:){5}[0-9a-f]{2} .*)/\2/p'
+	tb__dumped "$1" "$2" fdb | sed -nE 's/.*(^|[: ])fdb (([0-9a-f]{2}:){5}[0-9a-f]{2} .*)/\2/p'
 }
 
 # tb_port TAG I - host I's daemon's local unicast port (from its start line, else from ss)

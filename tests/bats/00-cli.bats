@@ -142,13 +142,43 @@ expect_one_line_error()
 	fi
 }
 
-@test "man: every long option named anywhere in the manual exists in --help" {
+@test "man: every long option named anywhere in the manual exists in --help or the client's help" {
 	local unknown
-	unknown=$(comm -13 <("$QDES_TAP" --help | long_opts) <(long_opts <"$MAN_TXT"))
+	unknown=$(comm -13 <({ "$QDES_TAP" --help; "$QDES_TAP" help; } | long_opts) <(long_opts <"$MAN_TXT"))
 	if [[ -n $unknown ]]; then
 		echo "the manual names options --help does not know: $(echo "$unknown" | xargs)" >&2
 		return 1
 	fi
+}
+
+@test "man: COMMANDS has every command and client option of 'qdes-tap help', and no other command" {
+	local help man
+	# "  fdb add MAC dst ..." in the help: the words before the first argument
+	help=$("$QDES_TAP" help | sed -nE 's/^  ([a-z]+( [a-z]+)?)( [A-Z|[].*|  .*| *)$/\1/p' |
+		sed -E 's/ (show|add|del|flush)$/ \1/' | sort -u)
+	man=$(man_section COMMANDS | sed -nE 's/^ +qdes-tap ([a-z]+( (show|add|del|flush))?)( .*)?$/\1/p' |
+		sort -u)
+	echo "help: $(xargs <<<"$help")"
+	echo "man:  $(xargs <<<"$man")"
+	[ "$(wc -l <<<"$help")" -ge 8 ]
+	[ "$help" = "$(grep -vx help <<<"$man")" ]
+	# every client option is documented there (what else it names is the daemon's: --peer)
+	[ -z "$(comm -23 <("$QDES_TAP" help | long_opts) <(man_section COMMANDS | long_opts))" ]
+}
+
+@test "cli: the client's help is on stdout, exit 0; a client error is one line, exit 2" {
+	run --separate-stderr "$QDES_TAP" help
+	[ "$status" -eq 0 ]
+	[[ $output == "Usage: qdes-tap [-j] [-p] [-s] [-S PATH] COMMAND"* ]]
+	[ "$output" = "$("$QDES_TAP" -j help)" ]
+	run --separate-stderr "$QDES_TAP" fdb add 02:00:00:00:00:01
+	expect_one_line_error '^qdes-tap: fdb add: missing dst ADDR:PORT$'
+	run --separate-stderr "$QDES_TAP" -j peer add 10.0.0.1
+	expect_one_line_error "^qdes-tap: peer add: address: invalid value '10.0.0.1' \\(expected ADDR:PORT"
+	run --separate-stderr "$QDES_TAP" stats -o xml
+	expect_one_line_error "^qdes-tap: stats: -o: unknown format 'xml' \\(expected prometheus\\)$"
+	run --separate-stderr "$QDES_TAP" -S
+	expect_one_line_error '^qdes-tap: '
 }
 
 @test "man: short options pair with the same long options as in --help" {
@@ -170,6 +200,8 @@ expect_one_line_error()
 		[mac]=02:00:00:00:00:01 [mtu]=1450 [local]=127.0.0.1 [dev]=lo [port]=0 [ttl]=1
 		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0 [offload]=yes [workers]=2
 		[log_level]=info [syslog]=no [encap]=vxlan [qemu_socket]=/tmp/qt-cli.sock [user]=nobody
+		[fdb]='02:00:00:00:00:09 10.0.0.9:5000, 02:00:00:00:00:0a 10.0.0.10:5000'
+		[control]=/tmp/qt-cli.ctl [control_group]=adm
 	)
 	local keys
 	keys=$(man_ini_keys)

@@ -83,7 +83,7 @@ load helpers
 	qt_start_all 3
 	qt_ping 1 10.42.0.2
 	qt_ping 1 10.42.0.3
-	tb_dump "$TAG" 1
+	tb_dump_log "$TAG" 1
 	dump=$(tb__since "$TAG" 1 dump)
 	echo "$dump"
 	mac1=$(tb_mac "$TAG" 1)

@@ -42,7 +42,7 @@ not_a_tap()
 	ip -n "$NS1" link add qdes0 "$@"
 	rc=0
 	timeout 5 ip netns exec "$NS1" "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 \
-		-a 10.42.0.1/24 >"$TB/out" 2>"$TB/err" || rc=$?
+		-a 10.42.0.1/24 --control none >"$TB/out" 2>"$TB/err" || rc=$?
 	echo "status $rc, stderr:"
 	cat "$TB/err"
 	[ "$rc" -eq 1 ]
@@ -90,7 +90,7 @@ not_a_tap()
 	ip -n "$NS1" tuntap add mode tun name qdes0
 	rc=0
 	timeout 5 ip netns exec "$NS1" "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 \
-		>"$TB/out" 2>"$TB/err" || rc=$?
+		--control none >"$TB/out" 2>"$TB/err" || rc=$?
 	echo "status $rc, stderr:"
 	cat "$TB/err"
 	[ "$rc" -eq 1 ]

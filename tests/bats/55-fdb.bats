@@ -15,7 +15,7 @@ load helpers
 	qt_ping 1 10.42.0.3
 	qt_ping 2 10.42.0.1
 	qt_ping 3 10.42.0.1
-	tb_dump "$TAG" 1
+	tb_dump_log "$TAG" 1
 	tb_fdb "$TAG" 1
 	grep -qx 'qdes-tap: fdb qdes0: 2 entries (max 2)' <(tb__since "$TAG" 1 dump)
 	[ "$(tb_fdb "$TAG" 1 | wc -l)" -eq 2 ]
@@ -66,7 +66,7 @@ load helpers
 	tb_start "$TAG" 1 -- -i qdes1 -g 239.1.1.1:5000 -n 42 --netns "$c1" -a 10.42.0.11/24 \
 		-m 02:00:00:00:00:11
 	tb_bg "$TAG" 1 b "$QDES_TAP" -i qdes2 -g 239.1.1.1:5000 -n 42 --netns "$c2" \
-		-a 10.42.0.12/24 -m 02:00:00:00:00:12 "${extra[@]}"
+		-a 10.42.0.12/24 -m 02:00:00:00:00:12 --control "$TB/b.ctl" "${extra[@]}"
 	log2=$TB/bg-b.out
 	tb_wait 5 grep -q 'qdes2: up,' "$log2" || {
 		cat "$log2"

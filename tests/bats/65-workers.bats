@@ -65,7 +65,8 @@ load helpers
 	local ns1
 	ns1=$(tb_ns "$TAG" 1)
 	ip -n "$ns1" tuntap add mode tap name qdes0
-	run ip netns exec "$ns1" timeout 10 "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 --workers 2
+	run ip netns exec "$ns1" timeout 10 "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 --workers 2 \
+		--control none
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$output" = "qdes-tap: qdes0: exists and is not a multi-queue TAP device" ]

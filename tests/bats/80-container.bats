@@ -59,7 +59,7 @@ start_bg()
 	local name=$1 ns=$2 ifname=$3 extra=()
 	shift 3
 	read -ra extra <<<"${QDES_TAP_ARGS-}"
-	tb_bg "$TAG" 1 "$name" "$QDES_TAP" "$@" "${extra[@]}"
+	tb_bg "$TAG" 1 "$name" "$QDES_TAP" "$@" --control "$TB/bg-$name.ctl" "${extra[@]}"
 	if ! tb_wait 5 eval "ip -n $ns -o link show $ifname 2>/dev/null | grep -q ',UP' &&
 		grep -q '$ifname: up,' $TB/bg-$name.out"; then
 		echo "qdes-tap did not bring $ifname up in $ns:" >&2
@@ -122,7 +122,7 @@ attach_fails()
 	shift
 	rc=0
 	timeout 5 ip netns exec "$NS1" "$QDES_TAP" -i qdes0 -g 239.1.1.1:5000 -n 42 "$@" \
-		>"$TB/out" 2>"$TB/err" || rc=$?
+		--control none >"$TB/out" 2>"$TB/err" || rc=$?
 	echo "qdes-tap $*: status $rc, stderr:"
 	cat "$TB/err"
 	[ "$rc" -eq 1 ]

@@ -115,7 +115,7 @@ start_peers()
 @test "peers: the FDB dump lists the flood list as static all-zero entries" {
 	start_peers
 	qt_ping 1 10.42.0.2
-	tb_dump "$TAG" 1
+	tb_dump_log "$TAG" 1
 	dump=$(tb__since "$TAG" 1 dump)
 	echo "$dump"
 	grep -qx "qdes-tap: fdb 00:00:00:00:00:00 netid 42 dst 10.77.0.2:$PEER_PORT static" <<<"$dump"
@@ -159,7 +159,7 @@ start_peers()
 			((i == j)) || qt_ping "$i" "10.42.0.$j"
 		done
 	done
-	tb_dump "$TAG" 2
+	tb_dump_log "$TAG" 2
 	dump=$(tb__since "$TAG" 2 dump)
 	[ "$(grep -c 'fdb 00:00:00:00:00:00' <<<"$dump")" -eq 2 ]
 	if grep -q "fdb 00:00:00:00:00:00 netid 42 dst 10.77.0.2:" <<<"$dump"; then

@@ -156,10 +156,10 @@ guest()
 @test "stream: socket errors: in use, not a socket, stale file replaced; broken framing disconnects" {
 	tb_start "$TAG" 1 --qemu-socket "$SOCK"
 	# a second daemon on the same path: one line, exit 1
-	run --separate-stderr tb_exec "$TAG" 2 "$QDES_TAP" -i none --qemu-socket "$SOCK" -g 239.1.1.1:5000 -n 42
+	run --separate-stderr tb_exec "$TAG" 2 "$QDES_TAP" -i none --qemu-socket "$SOCK" -g 239.1.1.1:5000 -n 42 --control none
 	[ "$status" -eq 1 ]
-	[[ $stderr == *"qdes-tap: qemu socket $SOCK: in use by another process" ]]
-	run --separate-stderr "$QDES_TAP" -i none --qemu-socket "$TB" -g 239.1.1.1:5000 -n 42
+	[[ $stderr == *"qdes-tap: qemu socket $SOCK: in use by pid $(tb_pid "$TAG" 1)" ]]
+	run --separate-stderr "$QDES_TAP" -i none --qemu-socket "$TB" -g 239.1.1.1:5000 -n 42 --control none
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"qdes-tap: qemu socket $TB: exists and is not a socket" ]]
 

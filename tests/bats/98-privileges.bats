@@ -73,7 +73,7 @@ daemon()
 	local a=()
 	read -ra a <<<"${QDES_TAP_ARGS-}"
 	rc=0
-	timeout 5 ip netns exec "$NS1" "$@" "${a[@]}" >"$TB/out" 2>"$TB/err" || rc=$?
+	timeout 5 ip netns exec "$NS1" "$@" "${a[@]}" --control none >"$TB/out" 2>"$TB/err" || rc=$?
 	err=$(cat "$TB/err")
 	echo "status $rc, stderr:"
 	echo "$err"
@@ -219,10 +219,11 @@ DEFAULTS=(-i qdes0 -g 239.1.1.1:5000 -n 42 -a 10.42.0.1/24)
 		ip route add 224.0.0.0/4 dev qt-v0
 		ip tuntap add mode tap name qdes0
 		rc=0
-		timeout 5 "$@" -i qdes0 -g 239.1.1.1:5000 -n 42 -a 10.42.0.1/24 --user nobody || rc=$?
+		timeout 5 "$@" -i qdes0 -g 239.1.1.1:5000 -n 42 -a 10.42.0.1/24 --user nobody \
+			--control none || rc=$?
 		echo "status $rc"
 		ip -o addr show dev qdes0
-		timeout 5 "$@" -i qdes1 -g 239.1.1.1:5000 -n 42 --user nobody 2>/dev/null
+		timeout 5 "$@" -i qdes1 -g 239.1.1.1:5000 -n 42 --user nobody --control none 2>/dev/null
 		echo "status $?"
 		ip -o link show qdes1 2>/dev/null || echo "qdes1 gone"
 	' qt-bash "$QDES_TAP" ${QDES_TAP_ARGS-}

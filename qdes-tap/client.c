@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* client.c - qdes-tap COMMAND: ask a running daemon through its control socket, print the reply */
+
+/*
+ * Exit status: 0 done; 1 no daemon to ask (no socket, refused connection, a socket this user
+ * may not open, a daemon that went away or answered nothing in time); 2 a bad command line, or
+ * a request the daemon refused (a bad MAC, a local address, no such entry). The whole reply is
+ * read before anything is printed, so a slow reader of our output (a pager) never holds the
+ * daemon's client slot.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "control.h"
+#include "ctl_print.h"
+#include "ctl_serve.h"
+
+/* How long the client waits for the whole reply; the daemon drops stuck clients sooner */
+#define CLIENT_TIMEOUT_MS 30000
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line on stderr. Return: @code, the exit status */
+static int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qdes-tap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+/* With no interface named: the one socket in CONTROL_DIR, if there is exactly one */
+static int find_socket(char *path, size_t len)
+{
+	char names[256] = "", first[NAME_MAX + 1] = "";
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir;
+
+	dir = opendir(CONTROL_DIR);
+	if (!dir)
+		return fail(1, "no qdes-tap daemon is running (%s: %s)", CONTROL_DIR,
+			    strerror(errno));
+	while ((d = readdir(dir))) {
+		size_t l = strlen(d->d_name);
+
+		if (l <= 4 || strcmp(d->d_name + l - 4, ".ctl"))
+			continue;
+		if (!n++)
+			snprintf(first, sizeof(first), "%s", d->d_name);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.*s",
+			 n > 1 ? ", " : "", (int)(l - 4), d->d_name);
+	}
+	closedir(dir);
+	if (!n)
+		return fail(1, "no qdes-tap daemon is running (no socket in %s)", CONTROL_DIR);
+	if (n > 1)
+		return fail(2, "several daemons are running (%s): name the interface (dev IFNAME)",
+			    names);
+	if ((size_t)snprintf(path, len, "%s/%s", CONTROL_DIR, first) >= len)
+		return fail(1, "%s/%s: path too long", CONTROL_DIR, first);
+	return 0;
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -fail(2, "control socket '%s': path too long", path);
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -fail(1, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(fd);
+		if (e == ENOENT || e == ECONNREFUSED)
+			return -fail(1, "no qdes-tap daemon is running at %s (%s)", path,
+				     e == ENOENT ? "no such socket" : "connection refused");
+		return -fail(1, "control socket %s: %s", path, strerror(e));
+	}
+	return fd;
+}
+
+static int remaining(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* Write all of @buf, or fail: a daemon that stopped reading is gone for us */
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/**
+ * struct reply - what the daemon said
+ * @records:	every record line, parsed
+ * @status:	the last line (holds "ok")
+ */
+struct reply {
+	json_t *records;
+	json_t *status;
+};
+
+/* One line of the reply */
+static int take_line(struct reply *r, const char *line, size_t len)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return fail(1, "the daemon's reply is not JSON lines");
+	}
+	if (json_object_get(o, "ok")) {
+		r->status = o;
+		return 0;
+	}
+	return json_array_append_new(r->records, o) ? fail(1, "out of memory") : 0;
+}
+
+/* Read lines until the status line, the end of the stream, or the deadline */
+static int read_reply(int fd, struct reply *r)
+{
+	struct timespec deadline;
+	size_t len = 0, cap = 65536, start = 0;
+	char *buf = malloc(cap);
+	int ret = 0;
+
+	if (!buf)
+		return fail(1, "out of memory");
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += CLIENT_TIMEOUT_MS / 1000;
+	while (!r->status && !ret) {
+		struct pollfd p = {fd, POLLIN, 0};
+		char *nl;
+		ssize_t n;
+
+		if (len == cap) {
+			char *b = cap < (1U << 30) ? realloc(buf, cap * 2) : NULL;
+
+			if (!b) {
+				ret = fail(1, "reply too large");
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		n = poll(&p, 1, remaining(&deadline));
+		if (n == 0) {
+			ret = fail(1, "no reply from the daemon within %d s",
+				   CLIENT_TIMEOUT_MS / 1000);
+			break;
+		}
+		n = n < 0 ? -1 : read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = fail(1, "the daemon closed the connection before its reply ended");
+			break;
+		}
+		len += (size_t)n;
+		while (!ret && !r->status && (nl = memchr(buf + start, '\n', len - start))) {
+			ret = take_line(r, buf + start, (size_t)(nl - (buf + start)));
+			start = (size_t)(nl - buf) + 1;
+		}
+		if (start == len)
+			start = len = 0;
+	}
+	free(buf);
+	return ret;
+}
+
+static int print(const struct ctl_cli *cli, struct reply *r)
+{
+	json_t *st = r->status;
+	const char *e = json_string_value(json_object_get(st, "error"));
+	const char *code = json_string_value(json_object_get(st, "code"));
+
+	if (!json_is_true(json_object_get(st, "ok")))
+		return fail(code && !strcmp(code, CTL_E_REQUEST) ? 2 : 1, "%s",
+			    e ? e : "the daemon refused the request");
+	switch (cli->output) {
+	case CTL_OUT_TEXT:
+		ctl_print_text(stdout, cli->req.cmd, r->records);
+		break;
+	case CTL_OUT_JSON:
+		if (ctl_print_json(stdout, cli->req.cmd, r->records, cli->pretty))
+			return fail(1, "cannot write the output");
+		break;
+	case CTL_OUT_PROMETHEUS:
+		ctl_print_prometheus(stdout, json_array_get(r->records, 0));
+		break;
+	}
+	return fflush(stdout) ? fail(1, "cannot write the output: %s", strerror(errno)) : 0;
+}
+
+/**
+ * client_main() - The client: qdes-tap [-j] [-p] [-s] [-S PATH] COMMAND ...
+ * @argc:	argument count
+ * @argv:	arguments, ctl_is_client()'s
+ *
+ * Return: exit status
+ */
+int client_main(int argc, char *argv[])
+{
+	char err[CTL_ERRLEN], line[CTL_REQ_MAX], path[PATH_MAX];
+	struct reply r = {json_array(), NULL};
+	struct ctl_cli cli;
+	int fd, ret;
+
+	if (ctl_parse_args(&cli, argc, argv, err, sizeof(err))) {
+		json_decref(r.records);
+		return fail(2, "%s", err);
+	}
+	if (cli.help) {
+		json_decref(r.records);
+		ctl_usage(stdout);
+		return 0;
+	}
+	if (ctl_request_line(&cli.req, line, sizeof(line)) < 0) {
+		json_decref(r.records);
+		return fail(2, "request too long");
+	}
+	if (cli.socket)
+		ret = snprintf(path, sizeof(path), "%s", cli.socket) >= (int)sizeof(path)
+			      ? fail(2, "-S: path too long")
+			      : 0;
+	else if (cli.req.dev[0])
+		ret = control_path(path, sizeof(path), cli.req.dev) ? 2 : 0;
+	else
+		ret = find_socket(path, sizeof(path));
+	if (ret || (fd = connect_to(path)) < 0) {
+		json_decref(r.records);
+		return ret ? ret : -fd;
+	}
+	if (send_all(fd, line, strlen(line)))
+		ret = fail(1, "control socket %s: %s", path, strerror(errno));
+	else
+		ret = read_reply(fd, &r);
+	close(fd);
+	if (!ret)
+		ret = print(&cli, &r);
+	json_decref(r.records);
+	json_decref(r.status);
+	return ret;
+}

@@ -6,6 +6,8 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DOCDIR ?= $(PREFIX)/share/doc/qdes-tap
+BASHCOMPDIR ?= $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null || \
+	echo $(PREFIX)/share/bash-completion/completions)
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || \
 	echo /lib/systemd/system)
 DESTDIR ?=
@@ -90,6 +92,7 @@ test_offload_MODS := offload
 test_stream_MODS := stream unixsock offload proto switch fdb port parse
 test_privs_MODS := privs
 test_underlay_MODS := underlay offload
+test_ctl_MODS := ctl_proto ctl_print parse proto
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:
@@ -151,6 +154,7 @@ fuzz_offload_MODS := offload
 fuzz_stream_MODS := stream unixsock offload proto switch fdb port parse
 fuzz_config_MODS := config ini parse proto stream unixsock offload switch fdb port
 fuzz_cli_MODS := $(fuzz_config_MODS)
+fuzz_ctl_MODS := ctl_proto parse proto
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 build/fuzz/obj/%.o: qdes-tap/%.c | build/fuzz/obj
@@ -196,6 +200,8 @@ install: build/qdes-tap
 	install -m 0755 build/qdes-tap $(DESTDIR)$(SBINDIR)/qdes-tap
 	install -m 0644 man/qdes-tap.8 $(DESTDIR)$(MANDIR)/man8/qdes-tap.8
 	install -m 0644 etc/qdes-tap.ini $(DESTDIR)$(DOCDIR)/qdes-tap.ini.example
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completion/qdes-tap.bash $(DESTDIR)$(BASHCOMPDIR)/qdes-tap
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		etc/qdes-tap@.service >$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service
@@ -206,7 +212,7 @@ install: build/qdes-tap
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/qdes-tap $(DESTDIR)$(MANDIR)/man8/qdes-tap.8 \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service $(DESTDIR)$(BASHCOMPDIR)/qdes-tap
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:

@@ -173,6 +173,30 @@ def cli():
         write("fuzz_cli", "cmd%d" % i, "\0".join(c.split(" ")))
 
 
+def ctl():
+    reqs = [
+        '{"v":1,"cmd":"show"}',
+        '{"v":1,"cmd":"fdb show","dev":"qdes0","mac":"02:00:00:00:00:01"}',
+        '{"v":1,"cmd":"fdb add","mac":"02:00:00:00:00:09","dst":"10.0.0.9:5000"}',
+        '{"v":1,"cmd":"fdb add","mac":"02:00:00:00:00:09","dst":"[fd00::9]:5000"}',
+        '{"v":1,"cmd":"fdb flush","dynamic":true}',
+        '{"v":1,"cmd":"peer del","dst":"10.0.0.2:5000","details":false}',
+        '{"v":1,"cmd":"stats","details":true}',
+    ]
+    for i, r in enumerate(reqs):
+        write("fuzz_ctl", "req%d" % i, "\0" + r)
+    cmds = [
+        "-j -p show qdes0",
+        "fdb add 02:00:00:00:00:09 dst 10.0.0.9:5000 dev qdes0",
+        "fdb flush dynamic",
+        "-s peer add [fd00::2]:5000",
+        "-S /run/x.ctl stats -o prometheus",
+        "reload",
+    ]
+    for i, c in enumerate(cmds):
+        write("fuzz_ctl", "cmd%d" % i, "\1" + "\0".join(c.split(" ")))
+
+
 def main():
     vec = man_vectors()
     proto(vec)
@@ -180,6 +204,7 @@ def main():
     stream(vec)
     config()
     cli()
+    ctl()
 
 
 if __name__ == "__main__":

@@ -176,6 +176,19 @@ static int set_dev(struct ctl_req *r, struct args *a, const char *s, char *err, 
 		snprintf(err, errlen, "%s: dev: %s", a->cmd, msg);
 		return -1;
 	}
+	/* JSON strings are UTF-8; the kernel's names are any bytes: take the common part */
+	for (; *s; s++) {
+		if (*s < 0x21 || *s > 0x7e) {
+			char q[QUOTE_MAX + 4];
+
+			snprintf(err, errlen,
+				 "%s: dev: invalid value '%s' (expected printable ASCII; "
+				 "name the daemon's socket with -S)",
+				 a->cmd, parse_quote(r->dev, q));
+			r->dev[0] = '\0';
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -367,6 +380,18 @@ int ctl_parse_args(struct ctl_cli *cli, int argc, char *const argv[], char *err,
 	return parse_rest(cli, &a, err, errlen);
 }
 
+/* ADDR:PORT with an IPv6 scope as its number: a link-local member keeps its interface */
+static const char *endpoint_str(const union qdes_sockaddr *a, char *buf, size_t len)
+{
+	char host[ADDR_STRLEN];
+
+	if (a->sa.sa_family != AF_INET6 || !a->in6.sin6_scope_id)
+		return addr_str(a, buf, len);
+	snprintf(buf, len, "[%s%%%u]:%u", addr_host_str(a, host, sizeof(host)),
+		 (unsigned int)a->in6.sin6_scope_id, addr_port(a));
+	return buf;
+}
+
 /**
  * ctl_request_line() - The JSON line of a request, newline included
  * @req:	request, as ctl_parse_args() made it
@@ -391,7 +416,8 @@ int ctl_request_line(const struct ctl_req *req, char *buf, size_t len)
 	if (req->has_mac)
 		r |= json_object_set_new(o, "mac", json_string(mac_str(req->mac, m)));
 	if (req->has_dst)
-		r |= json_object_set_new(o, "dst", json_string(addr_str(&req->dst, d, sizeof(d))));
+		r |= json_object_set_new(o, "dst",
+					 json_string(endpoint_str(&req->dst, d, sizeof(d))));
 	if (req->dynamic)
 		r |= json_object_set_new(o, "dynamic", json_true());
 	if (req->details)

@@ -296,3 +296,31 @@ unit_vectors()
 	[ "$(head -n 1 <<<"$man" | wc -c)" -eq 101 ]
 	[ "$man" = "$unit" ]
 }
+
+@test "completion: commands, verbs, keywords and values (without the bash-completion package)" {
+	run bash -c '
+		_init_completion() {
+			words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+			cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+		}
+		_filedir() { :; }
+		_available_interfaces() { :; }
+		source completion/qdes-tap.bash
+		c() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _qdes_tap; echo "${COMPREPLY[*]}"; }
+		c qdes-tap ""
+		c qdes-tap -j fdb ""
+		c qdes-tap -S /x fdb add 02:00:00:00:00:01 ""
+		c qdes-tap fdb flush ""
+		c qdes-tap peer ""
+		c qdes-tap stats -o ""
+		c qdes-tap --encap ""'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "show fdb peer stats reload help" ]
+	[ "${lines[1]}" = "show add del flush" ]
+	[ "${lines[2]}" = "dst dev" ]
+	[ "${lines[3]}" = "dynamic dev" ]
+	[ "${lines[4]}" = "show add del" ]
+	[ "${lines[5]}" = "prometheus" ]
+	[ "${lines[6]}" = "qdes vxlan raw" ]
+}

@@ -88,7 +88,8 @@ check_segment()
 	done
 	grep -Eq "qdes0: up, mtu 1430, network 42, group none, 2 peers, local \[::\]:5000$" "$TB/h1.log"
 	check_segment
-	tb_dump "$TAG" 1
+	tb_ctl "$TAG" 1 peer show | grep -Eqx 'peer \[fd77::3\]:5000 macs [0-9]+'
+	tb_dump_log "$TAG" 1
 	grep -qx "qdes-tap: fdb 00:00:00:00:00:00 netid 42 dst \[fd77::3\]:5000 static" \
 		<<<"$(tb__since "$TAG" 1 dump)"
 }

@@ -691,6 +691,123 @@ static void test_local_static(void **state)
 	fdb_free(fdb);
 }
 
+/* Shrinking evicts the oldest dynamic entries first; static ones stay; no growth past the pool */
+static void test_set_limit(void **state)
+{
+	union qdes_sockaddr p = peer("10.0.0.2:5000");
+	struct fdb *fdb = new_fdb(8);
+	unsigned int evicted, i;
+	uint8_t mac[ETH_ALEN_];
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		mac_n(i, mac);
+		/* entry i last seen at time 100 + i: 0 is the oldest */
+		assert_int_equal(fdb_learn_remote(fdb, 1, mac, &p, 100 + i), FDB_NEW);
+	}
+	mac_n(100, mac);
+	assert_int_equal(fdb_add_static(fdb, 1, mac, &p, 50), FDB_NEW);
+	assert_int_equal(fdb_set_limit(fdb, 4, &evicted), 0);
+	assert_int_equal(evicted, 3);
+	assert_int_equal(fdb_count(fdb), 4);
+	assert_int_equal(fdb_max(fdb), 4);
+	for (i = 0; i < 6; i++) {
+		mac_n(i, mac);
+		/* 0, 1, 2 went (the oldest), 3, 4, 5 stay */
+		assert_true((fdb_lookup(fdb, 1, mac) != NULL) == (i >= 3));
+	}
+	mac_n(100, mac);
+	assert_non_null(fdb_lookup(fdb, 1, mac));
+	/* full at the new bound: nothing more is learnt */
+	mac_n(200, mac);
+	assert_int_equal(fdb_learn_remote(fdb, 1, mac, &p, 300), FDB_FULL);
+	/* back up to the pool's size, not past it */
+	assert_int_equal(fdb_set_limit(fdb, 8, &evicted), 0);
+	assert_int_equal(evicted, 0);
+	assert_int_equal(fdb_learn_remote(fdb, 1, mac, &p, 300), FDB_NEW);
+	assert_int_equal(fdb_set_limit(fdb, 9, &evicted), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fdb_set_limit(fdb, 0, &evicted), -1);
+	/* static entries alone above the bound stay */
+	assert_int_equal(fdb_set_limit(fdb, 1, &evicted), 0);
+	assert_int_equal(fdb_count(fdb), 1);
+	mac_n(100, mac);
+	assert_non_null(fdb_lookup(fdb, 1, mac));
+	fdb_free(fdb);
+}
+
+/* flush: everything but the ports' own MACs; flush dynamic keeps static remote entries too */
+static void test_flush(void **state)
+{
+	union qdes_sockaddr p = peer("10.0.0.2:5000");
+	struct fdb *fdb = new_fdb(16);
+	uint8_t own[ETH_ALEN_], dyn[ETH_ALEN_], st[ETH_ALEN_], loc[ETH_ALEN_];
+
+	(void)state;
+	mac_n(1, own);
+	mac_n(2, dyn);
+	mac_n(3, st);
+	mac_n(4, loc);
+	assert_int_equal(fdb_add_local_static(fdb, 1, own, 0, 10), FDB_NEW);
+	assert_int_equal(fdb_learn_remote(fdb, 1, dyn, &p, 10), FDB_NEW);
+	assert_int_equal(fdb_add_static(fdb, 1, st, &p, 10), FDB_NEW);
+	assert_int_equal(fdb_learn_local(fdb, 1, loc, 2, 10), FDB_NEW);
+	assert_int_equal(fdb_flush(fdb, true), 2);
+	assert_non_null(fdb_lookup(fdb, 1, own));
+	assert_non_null(fdb_lookup(fdb, 1, st));
+	assert_null(fdb_lookup(fdb, 1, dyn));
+	assert_null(fdb_lookup(fdb, 1, loc));
+	assert_int_equal(fdb_flush(fdb, false), 1);
+	assert_non_null(fdb_lookup(fdb, 1, own));
+	assert_null(fdb_lookup(fdb, 1, st));
+	assert_int_equal(fdb_count(fdb), 1);
+	fdb_free(fdb);
+}
+
+static void walk_seen(const struct fdb_entry *e, void *arg)
+{
+	unsigned int *seen = arg;
+
+	seen[e->mac[5]]++;
+}
+
+/* A walk in parts sees every entry that stays exactly once, whatever the part size */
+static void test_walk(void **state)
+{
+	union qdes_sockaddr p = peer("10.0.0.2:5000");
+	struct fdb *fdb = new_fdb(256);
+	unsigned int seen[256], i, budget, calls;
+	uint8_t mac[ETH_ALEN_];
+	uint32_t cursor;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		mac_n(i, mac);
+		assert_int_equal(fdb_learn_remote(fdb, 1, mac, &p, 10), FDB_NEW);
+	}
+	/* holes in the pool */
+	for (i = 0; i < 200; i += 7) {
+		mac_n(i, mac);
+		assert_true(fdb_delete(fdb, 1, mac));
+	}
+	for (budget = 1; budget <= 256; budget = budget * 3 + 1) {
+		memset(seen, 0, sizeof(seen));
+		cursor = 0;
+		calls = 0;
+		while (!fdb_walk(fdb, &cursor, budget, walk_seen, seen))
+			calls++;
+		assert_true(calls <= 200 / budget + 1);
+		for (i = 0; i < 200; i++)
+			assert_int_equal(seen[i], i % 7 ? 1 : 0);
+	}
+	/* an empty table ends at once */
+	fdb_free(fdb);
+	fdb = new_fdb(4);
+	cursor = 0;
+	assert_true(fdb_walk(fdb, &cursor, 1, walk_seen, seen));
+	fdb_free(fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +829,9 @@ int main(void)
 		cmocka_unit_test(test_delete_in_chains),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_set_limit),
+		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_walk),
 
 	};
 

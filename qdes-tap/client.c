@@ -241,7 +241,7 @@ int client_main(int argc, char *argv[])
 	char err[CTL_ERRLEN], line[CTL_REQ_MAX], path[PATH_MAX];
 	struct reply r = {json_array(), NULL};
 	struct ctl_cli cli;
-	int fd, ret;
+	int fd = -1, ret;
 
 	if (ctl_parse_args(&cli, argc, argv, err, sizeof(err))) {
 		json_decref(r.records);

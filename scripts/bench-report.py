@@ -37,6 +37,11 @@ METRICS = [
     ("cpu_h3_s", "CPU, bystander h3's process in TCP", "s", "lo", "{:.2f}", 0.05),
     ("rss", "peak RSS of an overlay process", "MiB", "lo", "{:.1f}", 0),
     ("flood", "flooding: h3 rx / h2 rx bytes", "%", "lo", "{:.3f}", 0.1),
+    # qdes-tap's control socket: TCP while stats -j and fdb show -j run 20/s, over TCP without;
+    # then fdb show -j of a full FDB (65536 entries) and the daemon's peak RSS after it
+    ("tcp_ctl_ratio", "TCP with control queries 20/s / without", "x", "hi", "{:.3f}", None),
+    ("fdb_dump_ms", "fdb show -j, 65536 entries", "ms", "lo", "{:.0f}", None),
+    ("rss_fdb", "peak RSS after that dump", "MiB", "lo", "{:.1f}", None),
 ]
 VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes"]
 RATIOS = [("qdes", "vxlan"), ("qdes", "vde")]

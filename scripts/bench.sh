@@ -529,8 +529,10 @@ setup_qdes()
 	for i in "${HOSTS[@]}"; do
 		h=$(hns "$i")
 		step "starting qdes-tap in $h (log: qdes-$RUN-h$i.log)"
+		# each its own control socket: the three serve interfaces of one name
 		spawn "qdes-$RUN-h$i" "$h" "$(daemon_secs)" "$QDES_TAP" -i qt-q0 -g "$GROUP:$PORT" \
-			-n "$NETID" -a "10.42.0.$i/24" -d ul0 "${args[@]+"${args[@]}"}"
+			-n "$NETID" -a "10.42.0.$i/24" -d ul0 --control "$WORK/qdes-$RUN-h$i.ctl" \
+			"${args[@]+"${args[@]}"}"
 		OWRAP[$i]=$SPAWN_PID
 		OPID[$i]=$(main_pid "$SPAWN_PID")
 		wait_for 5 link_up "$h" qt-q0 || {
@@ -691,12 +693,70 @@ measure()
 	fi
 }
 
+# measure_control - qdes only: TCP while a client asks host 1's daemon for stats -j and fdb show
+# -j 20 times a second, over the TCP of measure(); then the time and memory to dump a full FDB
+measure_control()
+{
+	local ctl=$WORK/qdes-$RUN-h1.ctl name="$VARIANT-$RUN" qpid t0 t1 n port pyout
+	step "TCP (iperf3) under control queries"
+	log "run $RUN/$RUNS $VARIANT: TCP with stats and fdb show 20/s, $TCP_SECS s"
+	(
+		end=$((SECONDS + TCP_SECS + 3))
+		while ((SECONDS < end)); do
+			"$QDES_TAP" -S "$ctl" -j stats >/dev/null || exit 1
+			"$QDES_TAP" -S "$ctl" -j fdb show >/dev/null || exit 1
+			sleep 0.05
+		done
+	) &
+	qpid=$!
+	echo "$qpid $(starttime "$qpid" || echo gone) queries" >>"$PIDFILE"
+	iperf3_test "$name-tcpctl" -t "$TCP_SECS"
+	wait "$qpid" || {
+		log "control queries failed during the TCP test"
+		return 1
+	}
+	pyout=$("$PY" "$REPORT" tcp "$WORK/$name-tcpctl-cli.json")
+	record tcp_ctl_ratio "$(calc "$(awk '$1 == "tcp_gbps" { print $2 }' <<<"$pyout") / ${PARSED_tcp_gbps:?}")"
+
+	step "filling host 1's FDB (65536 entries) and dumping it"
+	port=$(ip netns exec "$(hns 1)" ss -Hunap | awk -v p="pid=${OPID[1]}," \
+		'index($0, p) && $4 !~ /:'"$PORT"'$/ { n = split($4, a, ":"); print a[n]; exit }')
+	[[ -n $port ]] || {
+		log "host 1's unicast port not found"
+		return 1
+	}
+	ip netns exec "$(hns 2)" "$PY" - 10.77.0.1 "$port" 70000 <<'PY'
+import socket, struct, sys, time
+addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+hdr = b"QD\x01\x00" + struct.pack("!HH", 42, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+for i in range(n):
+    s.sendto(hdr + b"\xff" * 6 + b"\x02\x01" + struct.pack("!I", i) + b"\x08\x06" + bytes(46),
+             (addr, port))
+    if i % 500 == 499:
+        time.sleep(0.004)
+PY
+	wait_for 10 fdb_full "$ctl"
+	t0=$EPOCHREALTIME
+	"$QDES_TAP" -S "$ctl" -j fdb show >"$WORK/$name-fdb.json"
+	t1=$EPOCHREALTIME
+	n=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/$name-fdb.json")
+	log "run $RUN/$RUNS $VARIANT: fdb show -j of $n entries"
+	((n >= 65536)) || return 1
+	record fdb_dump_ms "$(calc "(${t1/./} - ${t0/./}) / 1000")"
+	record rss_fdb "$(calc "$(hwm_kib "${OPID[1]}") / 1024")"
+}
+
+fdb_full() { "$QDES_TAP" -S "$1" -j stats | "$PY" -c 'import json, sys; j = json.load(sys.stdin); sys.exit(j["fdb_entries"] < j["fdb_max"])'; }
+
 run_variant()
 {
 	trap teardown EXIT
 	step "setting up"
 	"setup_$VARIANT"
 	measure
+	[[ $VARIANT != qdes ]] || measure_control
 }
 
 fail=0

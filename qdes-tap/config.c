@@ -52,6 +52,7 @@ enum opt_id {
 	OPT_FDB,
 	OPT_CONTROL,
 	OPT_CONTROL_GROUP,
+	OPT_METRICS,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
 	OPT_QUIET,
@@ -304,6 +305,11 @@ static const struct config_opt config_opts[] = {
 	 .name = "control-group",
 	 .arg = "GROUP",
 	 .help = "members of this group may use the control socket too"},
+	{.id = OPT_METRICS,
+	 .key = "metrics",
+	 .name = "metrics",
+	 .arg = "[ADDR:]PORT",
+	 .help = "serve GET /metrics (Prometheus) there; a port alone: on 127.0.0.1"},
 	{.id = OPT_LOG_LEVEL,
 	 .key = "log_level",
 	 .name = "log-level",
@@ -461,6 +467,11 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return parse_fdb(cfg->fdb, &cfg->n_fdb, s, list, err, errlen);
 	case OPT_CONTROL:
 		return parse_socket_path(cfg->control, sizeof(cfg->control), s, err, errlen);
+	case OPT_METRICS:
+		if (parse_metrics(&cfg->metrics, s, err, errlen))
+			return -1;
+		cfg->metrics_set = true;
+		return 0;
 	case OPT_CONTROL_GROUP:
 		return parse_group_name(cfg->control_group, sizeof(cfg->control_group), s, err,
 					errlen);

@@ -87,7 +87,9 @@ struct qdes_config {
 	struct parse_fdb fdb[PARSE_MAX_FDB]; /* fdb = MAC ADDR:PORT, ...: static entries */
 	unsigned int n_fdb;
 	char control[PATH_MAX]; /* control = PATH | none, "": /run/qdes-tap/IFNAME.ctl */
-	char control_group[CONFIG_USER_LEN]; /* control_group = GROUP, "": none */
+	char control_group[CONFIG_USER_LEN];
+	union qdes_sockaddr metrics; /* metrics = [ADDR:]PORT: GET /metrics */
+	bool metrics_set;	     /* control_group = GROUP, "": none */
 
 	int log_level;	 /* log_level = error|warning|notice|info|debug; -v, -q */
 	bool use_syslog; /* syslog = yes|no */

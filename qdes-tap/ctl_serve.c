@@ -358,7 +358,15 @@ static json_t *counters_json(struct gateway *gw)
 	return o;
 }
 
-static void stats(struct gateway *gw, struct ctl_buf *out)
+/**
+ * ctl_stats_record() - The stats record: {"dev","counters":{...},"fdb_entries","fdb_max"}
+ * @gw:		the gateway
+ *
+ * Any thread: the counters are read by relaxed atomic loads, the FDB's size under its lock.
+ *
+ * Return: the record, or NULL (out of memory)
+ */
+json_t *ctl_stats_record(struct gateway *gw)
 {
 	json_t *o;
 
@@ -367,7 +375,12 @@ static void stats(struct gateway *gw, struct ctl_buf *out)
 		      "fdb_entries", (json_int_t)fdb_count(gw->fdb), "fdb_max",
 		      (json_int_t)fdb_max(gw->fdb));
 	fdb_unlock(gw->fdb);
-	if (put(out, o))
+	return o;
+}
+
+static void stats(struct gateway *gw, struct ctl_buf *out)
+{
+	if (put(out, ctl_stats_record(gw)))
 		ctl_reply_fail(out, CTL_E_NOMEM, "out of memory");
 	else
 		status(out, NULL);

@@ -71,5 +71,6 @@ void ctl_reply_fail(struct ctl_buf *out, const char *code, const char *msg);
 void ctl_reply_error(struct ctl_buf *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ctl_buf_free(struct ctl_buf *b);
+struct json_t *ctl_stats_record(struct gateway *gw);
 
 #endif /* QDES_CTL_SERVE_H */

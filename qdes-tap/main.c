@@ -16,6 +16,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "privs.h"
 #include "reload.h"
 
@@ -139,6 +140,7 @@ int main(int argc, char *argv[])
 	struct reload rl = {argc, argv, &cfg, &gw, 0};
 	struct ctl_env env = {0};
 	struct control *ctl = NULL;
+	struct metrics *met = NULL;
 	enum config_action action;
 	bool has_group = false;
 	sigset_t stop_sigs;
@@ -187,15 +189,19 @@ int main(int argc, char *argv[])
 	}
 	/* First: another daemon on the same socket stops us before anything is changed */
 	if (open_control(&cfg, has_group, group, &ctl, msg, sizeof(msg)) ||
+	    (cfg.metrics_set && !(met = metrics_open(&cfg.metrics, msg, sizeof(msg)))) ||
 	    gateway_start(&gw, &cfg, msg, sizeof(msg))) {
 		start_failed(&cfg, msg);
+		metrics_close(met);
 		control_close(ctl);
 		privs_free(&pv);
 		return 1;
 	}
 	/* Before loop_run() starts the workers: capabilities are per thread */
-	if (cfg.user[0] && drop_privileges(&gw, ctl, &pv, msg, sizeof(msg))) {
+	if ((cfg.user[0] && drop_privileges(&gw, ctl, &pv, msg, sizeof(msg))) ||
+	    (met && metrics_start(met, &gw, msg, sizeof(msg)))) {
 		start_failed(&cfg, msg);
+		metrics_close(met);
 		control_close(ctl);
 		gateway_stop(&gw);
 		privs_free(&pv);
@@ -216,6 +222,7 @@ int main(int argc, char *argv[])
 	env.reload = reload_run;
 	env.ctx = &rl;
 	ret = loop_run(&gw, ctl, &env);
+	metrics_close(met);
 	control_close(ctl);
 	gateway_stop(&gw);
 	notice("%s: stopped", cfg.ifname);

@@ -292,6 +292,27 @@ int parse_fdb(struct parse_fdb *v, unsigned int *n, const char *s, bool list, ch
 	return 0;
 }
 
+/* metrics = [ADDR:]PORT: a port alone is on loopback, 127.0.0.1 */
+int parse_metrics(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen)
+{
+	static const char expected[] = "expected PORT, ADDR:PORT or [ADDR6]:PORT";
+	union qdes_sockaddr a;
+	unsigned long port;
+
+	if (!parse_ulong(s, 1, 65535, &port)) {
+		char lo[32];
+
+		snprintf(lo, sizeof(lo), "127.0.0.1:%lu", port);
+		return addr_parse(lo, 0, true, dst) ? parse_invalid(err, errlen, s, expected) : 0;
+	}
+	if (addr_parse(s, 0, true, &a) || !addr_port(&a))
+		return parse_invalid(err, errlen, s, expected);
+	if (addr_is_multicast(&a))
+		return parse_invalid(err, errlen, s, "expected a unicast address");
+	*dst = a;
+	return 0;
+}
+
 /* "qdes, vxlan or raw": every name of the encapsulation table, for messages and --help */
 size_t parse_encap_names(char *buf, size_t len)
 {

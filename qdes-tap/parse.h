@@ -62,6 +62,7 @@ int parse_group_name(char *dst, size_t size, const char *s, char *err, size_t er
 int parse_socket_path(char *dst, size_t size, const char *s, char *err, size_t errlen);
 int parse_fdb(struct parse_fdb *v, unsigned int *n, const char *s, bool list, char *err,
 	      size_t errlen);
+int parse_metrics(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);
 int parse_log_level(int *dst, const char *s, char *err, size_t errlen);
 int parse_bool(bool *dst, const char *s, char *err, size_t errlen);
 

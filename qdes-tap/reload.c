@@ -57,6 +57,7 @@ static const struct restart_key restart_keys[] = {
 	KEY("qemu_socket", ports), KEY("offload", offload),
 	KEY("workers", workers),   KEY("user", user),
 	KEY("control", control),   KEY("control_group", control_group),
+	KEY("metrics", metrics),   KEY("metrics", metrics_set),
 	KEY("syslog", use_syslog),
 };
 

@@ -15,6 +15,8 @@ PACKAGES=(
 	libmnl-dev libuv1-dev libiniparser-dev libcmocka-dev
 	# JSON of the control socket (requests, replies, -j)
 	libjansson-dev
+	# GET /metrics (metrics = ADDR:PORT): Prometheus over HTTP
+	libmicrohttpd-dev
 	# the libFuzzer harnesses in fuzz/ (make fuzz-ci, part of make test): clang-14 and its
 	# runtimes (-fsanitize=fuzzer,address,undefined)
 	clang libclang-rt-14-dev

@@ -201,7 +201,7 @@ expect_one_line_error()
 		[ageing]=300 [max_entries]=65536 [netns]=1 [bridge]=qt-br0 [offload]=yes [workers]=2
 		[log_level]=info [syslog]=no [encap]=vxlan [qemu_socket]=/tmp/qt-cli.sock [user]=nobody
 		[fdb]='02:00:00:00:00:09 10.0.0.9:5000, 02:00:00:00:00:0a 10.0.0.10:5000'
-		[control]=/tmp/qt-cli.ctl [control_group]=adm
+		[control]=/tmp/qt-cli.ctl [control_group]=adm [metrics]=9100
 	)
 	local keys
 	keys=$(man_ini_keys)

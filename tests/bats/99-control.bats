@@ -236,6 +236,45 @@ EOF2
 	[ "$output" = "qdes-tap: no qdes-tap daemon is running at /run/qdes-tap/qt-nothere.ctl (no such socket)" ]
 }
 
+@test "control: GET /metrics serves stats -o prometheus, from a thread without privileges" {
+	tb_start "$TAG" 1 --metrics 9100 --user nobody --workers 2
+	pid=$(tb_pid "$TAG" 1)
+	get() {
+		tb_exec "$TAG" 1 "$TB_PY" -c 'import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen("http://127.0.0.1:9100" + sys.argv[1], timeout=5)
+    print(r.status, r.headers["Content-Type"])
+    sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code)' "$1"
+	}
+	get /metrics >"$TB/m.txt"
+	head -n 3 "$TB/m.txt"
+	[ "$(head -n 1 "$TB/m.txt")" = "200 text/plain; version=0.0.4; charset=utf-8" ]
+	# the same families and the same FDB bound as the client prints
+	tail -n +2 "$TB/m.txt" | sed -n 's/^# TYPE //p' >"$TB/m.types"
+	ctl 1 stats -o prometheus | sed -n 's/^# TYPE //p' >"$TB/c.types"
+	[ "$(wc -l <"$TB/m.types")" -ge 30 ]
+	diff "$TB/m.types" "$TB/c.types"
+	grep -qx 'qdes_tap_fdb_max_entries{dev="qdes0"} 65536' "$TB/m.txt"
+	grep -qx 'qdes_tap_drops_total{dev="qdes0",reason="short"} 0' "$TB/m.txt"
+	[ "$(get /)" = 404 ]
+	# every thread, the HTTP server's too, runs as nobody
+	n=0
+	for t in /proc/"$pid"/task/*/status; do
+		grep -qP '^Uid:\t65534\t65534\t65534\t65534$' "$t"
+		# capabilities are per thread: one made before the drop would still have them all
+		grep -qP '^CapEff:\t0000000000001000$' "$t"
+		grep -qP '^CapPrm:\t0000000000001000$' "$t"
+		n=$((n + 1))
+	done
+	echo "$n threads"
+	[ "$n" -ge 3 ]
+	# on loopback only: not on the underlay's address
+	run tb_exec "$TAG" 1 "$TB_PY" -c 'import socket; socket.create_connection(("10.77.0.1", 9100), 2)'
+	[ "$status" -ne 0 ]
+}
+
 @test "control: 16 clients and a 17th, a client that never reads, bad requests, the daemon killed mid-reply" {
 	qt_start_all 2
 	port1=$(tb_port "$TAG" 1)

@@ -86,13 +86,14 @@ build/tsan/%.o: qdes-tap/%.c | build/tsan
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config ini parse proto stream unixsock offload switch fdb port
-test_switch_MODS := switch fdb proto port
+test_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port
+test_switch_MODS := switch peerstat fdb proto port
 test_offload_MODS := offload
-test_stream_MODS := stream unixsock offload proto switch fdb port parse
+test_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse
 test_privs_MODS := privs
 test_underlay_MODS := underlay offload
 test_ctl_MODS := ctl_proto ctl_print parse proto
+test_peerstat_MODS := peerstat
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:
@@ -151,8 +152,8 @@ FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
 fuzz_proto_MODS := proto
 fuzz_offload_MODS := offload
-fuzz_stream_MODS := stream unixsock offload proto switch fdb port parse
-fuzz_config_MODS := config ini parse proto stream unixsock offload switch fdb port
+fuzz_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse
+fuzz_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port
 fuzz_cli_MODS := $(fuzz_config_MODS)
 fuzz_ctl_MODS := ctl_proto parse proto
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))

@@ -27,8 +27,23 @@ static long long num(json_t *o, const char *key)
 
 static void print_peer(FILE *f, json_t *p, const char *indent)
 {
-	fprintf(f, "%speer %s macs %lld%s\n", indent, str(p, "peer"), num(p, "macs"),
+	json_t *last = json_object_get(p, "last_rx");
+
+	fprintf(f, "%speer %s macs %lld%s", indent, str(p, "peer"), num(p, "macs"),
 		json_is_true(json_object_get(p, "configured")) ? "" : " seen");
+	/* -s: as wg show, what went each way and when it last spoke */
+	if (json_object_get(p, "rx_frames")) {
+		fprintf(f, " rx %lld frames %lld bytes tx %lld frames %lld bytes",
+			num(p, "rx_frames"), num(p, "rx_bytes"), num(p, "tx_frames"),
+			num(p, "tx_bytes"));
+		if (json_is_integer(last))
+			fprintf(f, " last_rx %llds ago", (long long)json_integer_value(last));
+		else
+			fputs(" last_rx never", f);
+		if (json_is_true(json_object_get(p, "left")))
+			fputs(" left", f);
+	}
+	fputc('\n', f);
 }
 
 static void print_show(FILE *f, json_t *o)
@@ -68,6 +83,7 @@ static void print_fdb(FILE *f, json_t *e)
 static void print_stats(FILE *f, json_t *o)
 {
 	const char *k;
+	size_t i;
 	json_t *v;
 
 	json_object_foreach(json_object_get(o, "counters"), k, v)
@@ -75,6 +91,10 @@ static void print_stats(FILE *f, json_t *o)
 		fprintf(f, "%s %lld\n", k, (long long)json_integer_value(v));
 	}
 	fprintf(f, "fdb_entries %lld\nfdb_max %lld\n", num(o, "fdb_entries"), num(o, "fdb_max"));
+	json_array_foreach(json_object_get(o, "peers"), i, v)
+	{
+		print_peer(f, v, "");
+	}
 }
 
 static void print_reload(FILE *f, json_t *o)

@@ -264,10 +264,18 @@ static void peer_change(struct gateway *gw, const struct ctl_req *req, struct ct
 /* Members as the FDB knows them: MACs behind each configured peer, and with -s every other */
 #define MEMBERS_SEEN_MAX 256
 
+/**
+ * struct member - one member, as the FDB and the workers' statistics know it
+ * @a:		address and port
+ * @macs:	FDB entries behind it
+ * @configured:	on the flood list
+ * @st:		the workers' statistics, summed (@st.used: some worker has seen it)
+ */
 struct member {
 	union qdes_sockaddr a;
 	unsigned int macs;
 	bool configured;
+	struct peer_stat st;
 };
 
 struct members {
@@ -276,30 +284,78 @@ struct members {
 	bool all;
 };
 
+/* @a's entry; a new one if @add (and there is room); NULL otherwise */
+static struct member *member_of(struct members *ms, const union qdes_sockaddr *a, bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms->n; i++)
+		if (addr_equal(&ms->m[i].a, a))
+			return &ms->m[i];
+	if (!add || ms->n == ARRAY_SIZE(ms->m))
+		return NULL;
+	ms->m[ms->n] = (struct member){.a = *a};
+	return &ms->m[ms->n++];
+}
+
 static void count_member(const struct fdb_entry *e, void *arg)
 {
 	struct members *ms = arg;
-	unsigned int i;
+	struct member *m;
 
-	if (e->kind != FDB_REMOTE)
-		return;
-	for (i = 0; i < ms->n; i++) {
-		if (addr_equal(&ms->m[i].a, &e->peer)) {
-			ms->m[i].macs++;
-			return;
-		}
-	}
-	if (ms->all && ms->n < ARRAY_SIZE(ms->m))
-		ms->m[ms->n++] = (struct member){e->peer, 1, false};
+	if (e->kind == FDB_REMOTE && (m = member_of(ms, &e->peer, ms->all)))
+		m->macs++;
 }
 
-/* [{"peer","configured","macs"}]: the configured peers first, then members seen (-s) */
-static json_t *members(struct gateway *gw, bool all)
+/* Add one worker's numbers for a member to its entry */
+static void add_stats(struct peer_stat *sum, const struct peer_stat *w)
+{
+	sum->rx_frames += w->rx_frames;
+	sum->rx_bytes += w->rx_bytes;
+	sum->tx_frames += w->tx_frames;
+	sum->tx_bytes += w->tx_bytes;
+	/* the latest datagram of any worker says whether the member left */
+	if (w->last_rx > sum->last_rx) {
+		sum->last_rx = w->last_rx;
+		sum->left = w->left;
+	}
+	sum->used = 1;
+}
+
+static json_t *member_json(const struct member *m, bool details, uint64_t now)
+{
+	const struct peer_stat *st = &m->st;
+	json_t *o = json_pack("{s:o,s:b,s:i}", "peer", addr_json(&m->a), "configured",
+			      m->configured, "macs", (json_int_t)m->macs);
+
+	if (!o || !details)
+		return o;
+	json_object_set_new(o, "rx_frames", json_integer((json_int_t)st->rx_frames));
+	json_object_set_new(o, "rx_bytes", json_integer((json_int_t)st->rx_bytes));
+	json_object_set_new(o, "tx_frames", json_integer((json_int_t)st->tx_frames));
+	json_object_set_new(o, "tx_bytes", json_integer((json_int_t)st->tx_bytes));
+	json_object_set_new(
+		o, "last_rx",
+		st->last_rx
+			? json_integer(
+				  (json_int_t)(now > st->last_rx ? (now - st->last_rx) / 1000 : 0))
+			: json_null());
+	json_object_set_new(o, "left", json_boolean(st->left));
+	return o;
+}
+
+/*
+ * [{"peer","configured","macs"}]: the configured peers first. With @all (-s), every other
+ * member the FDB or a worker knows too, with what the workers counted of it.
+ */
+static json_t *members(struct gateway *gw, bool all, uint64_t now)
 {
 	const struct underlay *ul = &gw->w[0].ul;
 	struct members *ms = calloc(1, sizeof(*ms));
 	json_t *list = json_array();
-	unsigned int i;
+	struct peer_stat st;
+	struct member *m;
+	unsigned int i, w;
 
 	if (!ms || !list) {
 		free(ms);
@@ -308,22 +364,25 @@ static json_t *members(struct gateway *gw, bool all)
 	}
 	ms->all = all;
 	for (i = 0; i < ul->n_peers; i++)
-		ms->m[ms->n++] = (struct member){ul->peers[i], 0, true};
+		member_of(ms, &ul->peers[i], true)->configured = true;
 	fdb_rdlock(gw->fdb);
 	fdb_foreach(gw->fdb, count_member, ms);
 	fdb_unlock(gw->fdb);
+	for (w = 0; all && w < gw->n_workers; w++)
+		for (i = 0; i < PEERSTAT_MAX; i++)
+			if (peerstat_read(&gw->w[w].pstats, i, &st) &&
+			    (m = member_of(ms, &st.addr, true)))
+				add_stats(&m->st, &st);
 	for (i = 0; i < ms->n; i++)
-		json_array_append_new(list,
-				      json_pack("{s:o,s:b,s:i}", "peer", addr_json(&ms->m[i].a),
-						"configured", ms->m[i].configured, "macs",
-						(json_int_t)ms->m[i].macs));
+		json_array_append_new(list, member_json(&ms->m[i], all, now));
 	free(ms);
 	return list;
 }
 
-static void peer_show(struct gateway *gw, const struct ctl_req *req, struct ctl_buf *out)
+static void peer_show(struct gateway *gw, const struct ctl_req *req, uint64_t now,
+		      struct ctl_buf *out)
 {
-	json_t *list = members(gw, req->details), *o;
+	json_t *list = members(gw, req->details, now), *o;
 	size_t i;
 	int r = !list;
 
@@ -378,9 +437,16 @@ json_t *ctl_stats_record(struct gateway *gw)
 	return o;
 }
 
-static void stats(struct gateway *gw, struct ctl_buf *out)
+static void stats(struct gateway *gw, const struct ctl_req *req, uint64_t now, struct ctl_buf *out)
 {
-	if (put(out, ctl_stats_record(gw)))
+	json_t *o = ctl_stats_record(gw);
+
+	/* -s: per-member rx/tx, last seen, as wg show gives them */
+	if (o && req->details && json_object_set_new(o, "peers", members(gw, true, now))) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (put(out, o))
 		ctl_reply_fail(out, CTL_E_NOMEM, "out of memory");
 	else
 		status(out, NULL);
@@ -403,7 +469,7 @@ static void show(struct gateway *gw, const struct ctl_req *req, const struct ctl
 	}
 	/* members() takes the FDB lock itself: a read lock taken twice can deadlock with a
 	 * waiting writer */
-	peers = members(gw, req->details);
+	peers = members(gw, req->details, env->now);
 	fdb_rdlock(gw->fdb);
 	o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:I,s:i,s:s,s:s}", "dev", cfg->ifname,
 		      "encap", e->name, "mtu", gw->mtu, "workers", gw->n_workers, "fdb_entries",
@@ -494,14 +560,14 @@ void ctl_job_start(struct ctl_job *j, struct gateway *gw, const struct ctl_req *
 		fdb_flush_cmd(gw, req, out);
 		break;
 	case CTL_PEER_SHOW:
-		peer_show(gw, req, out);
+		peer_show(gw, req, env->now, out);
 		break;
 	case CTL_PEER_ADD:
 	case CTL_PEER_DEL:
 		peer_change(gw, req, out);
 		break;
 	case CTL_STATS:
-		stats(gw, out);
+		stats(gw, req, env->now, out);
 		break;
 	case CTL_RELOAD:
 		reload(env, out);

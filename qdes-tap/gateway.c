@@ -181,6 +181,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 	w->sw.now = now;
 	w->sw.flood_peers = w->ul.peers;
 	w->sw.n_flood_peers = w->ul.n_peers;
+	peerstat_init(&w->pstats, (uint64_t)(uintptr_t)w ^ now);
+	w->sw.pstats = &w->pstats;
 	if (switch_add_self(&w->sw, &w->ul.self) ||
 	    (!addr_equal(&w->ul.self, &w->ul.bound) && !addr_is_any(&w->ul.bound) &&
 	     switch_add_self(&w->sw, &w->ul.bound))) {

@@ -23,6 +23,7 @@
  * @cnt:	its counters (summed for the dump)
  * @ul:		its underlay sockets
  * @sw:		its switch, over the shared FDB and port table
+ * @pstats:	what it saw of each member (ctl_serve.c sums the workers')
  */
 struct worker {
 	struct gateway *gw;
@@ -30,6 +31,7 @@ struct worker {
 	struct qdes_counters cnt;
 	struct underlay ul;
 	struct qdes_switch sw;
+	struct peer_table pstats;
 };
 
 /**

@@ -314,6 +314,8 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	sw->encap->encode(dgram, sw->netid);
 	if (d.found && !sw->encap->flood_only) {
 		CNT_INC(sw->cnt, tx_unicast);
+		if (sw->pstats)
+			peerstat_tx(sw->pstats, &d.peer, len + hlen);
 		sw->tx.unicast(sw->tx.ctx, &d.peer, dgram, len + hlen, vh);
 		return;
 	}
@@ -321,6 +323,8 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 	if (!d.found)
 		flood_local(sw, in, frame, len, vh);
 	CNT_INC(sw->cnt, tx_flood);
+	for (unsigned int i = 0; sw->pstats && i < sw->n_flood_peers; i++)
+		peerstat_tx(sw->pstats, &sw->flood_peers[i], len + hlen);
 	sw->tx.flood(sw->tx.ctx, dgram, len + hlen, vh);
 }
 
@@ -363,6 +367,12 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		return;
 	}
 	v = sw->encap->decode(dgram, len, sw->netid, sw->mtu, &rx);
+	/* VXLAN: the sender's source port is a flow hash; it listens on the group's port */
+	peer = *src;
+	if (sw->peer_port)
+		addr_set_port(&peer, sw->peer_port);
+	if (sw->pstats && (v == PROTO_LEAVE || v == PROTO_FRAME))
+		peerstat_rx(sw->pstats, &peer, len, sw->now, v == PROTO_LEAVE);
 	if (v == PROTO_LEAVE) {
 		unsigned int n;
 
@@ -381,10 +391,6 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		return;
 	}
 
-	/* VXLAN: the sender's source port is a flow hash; it listens on the group's port */
-	peer = *src;
-	if (sw->peer_port)
-		addr_set_port(&peer, sw->peer_port);
 	/* Someone else claims a MAC that lives here: never deliver it. */
 	if (count_learn(sw, learn_remote(sw, eth_src(rx.frame), &peer), eth_src(rx.frame), NULL,
 			&peer) == FDB_CONFLICT)

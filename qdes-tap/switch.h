@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "fdb.h"
 #include "log.h"
+#include "peerstat.h"
 #include "port.h"
 #include "proto.h"
 
@@ -54,6 +55,7 @@ struct switch_tx {
  * @move_rl:	rate limit for the "MAC moved" log line
  * @flood_peers: configured peers floods are replicated to (shown in the dump)
  * @n_flood_peers: entries in @flood_peers
+ * @pstats:	its worker's per-member statistics, or NULL
  */
 struct qdes_switch {
 	struct fdb *fdb;
@@ -71,6 +73,7 @@ struct qdes_switch {
 	struct ratelimit move_rl;
 	const union qdes_sockaddr *flood_peers;
 	unsigned int n_flood_peers;
+	struct peer_table *pstats;
 };
 
 void switch_init(struct qdes_switch *sw, struct fdb *fdb, struct port_table *ports, uint32_t netid,

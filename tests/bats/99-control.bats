@@ -79,6 +79,26 @@ jq_py() { "$TB_PY" -c 'import json, sys; j = json.load(sys.stdin); print(eval(sy
 	ctl 1 stats -o prometheus | grep -qx 'qdes_tap_drops_total{dev="qdes0",reason="netid"} 0'
 }
 
+@test "control: -s gives per-member frames, bytes, last datagram and leave, as wg show" {
+	qt_start_all 2
+	qt_ping 1 10.42.0.2
+	port2=$(tb_port "$TAG" 2)
+	sel="[p for p in j['peers'] if p['peer'] == '10.77.0.2:$port2'][0]"
+	ctl 1 -j -s stats | tee "$TB/s.json"
+	[ "$(jq_py "$sel['rx_frames'] > 0, $sel['tx_frames'] > 0, $sel['macs'], $sel['left']" <"$TB/s.json")" = "(True, True, 1, False)" ]
+	[ "$(jq_py "$sel['rx_bytes'] >= 60 * $sel['rx_frames']" <"$TB/s.json")" = True ]
+	[ "$(jq_py "$sel['last_rx']" <"$TB/s.json")" -le 5 ]
+	# the same numbers as h2's own counters of what it sent to h1 (h2 sends to nobody else)
+	tb_dump "$TAG" 2
+	[ "$(jq_py "$sel['rx_frames']" <"$TB/s.json")" -le "$(qt_counter 2 udp_tx_datagrams)" ]
+	ctl 1 -s peer show | grep -Eq "^peer 10.77.0.2:$port2 macs 1 seen rx [0-9]+ frames [0-9]+ bytes tx [0-9]+ frames [0-9]+ bytes last_rx [0-9]+s ago$"
+	# without -s: the flood list only (here none), no statistics
+	[ "$(ctl 1 -j peer show)" = "[]" ]
+	# h2 leaves: its leave notice is the last thing h1 heard from it
+	tb_stop "$TAG" 2
+	tb_wait 5 eval "ctl 1 -j -s stats | jq_py \"$sel['left']\" | grep -qx True"
+}
+
 @test "control: fdb add steers frames to a member that never sent anything; del and flush flood again" {
 	qt_start_all 2
 	qt_ping 1 10.42.0.2

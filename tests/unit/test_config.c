@@ -1073,7 +1073,8 @@ static void test_unknown_option(void **state)
 	fails("unknown option '-Z' (try --help)", ARGV("-vZq"));
 	fails("unknown option '---' (try --help)", ARGV("---"));
 	fails("ambiguous option '--net' (could be --network-id, --netns)", ARGV("--net", "1"));
-	fails("ambiguous option '--m' (could be --mac, --mtu, --max-entries)", ARGV("--m=1"));
+	fails("ambiguous option '--m' (could be --mac, --mtu, --max-entries, --metrics)",
+	      ARGV("--m=1"));
 	fails("--help: takes no argument", ARGV("--help=yes"));
 	fails("--syslog: takes no argument", ARGV("--syslog=yes"));
 	fails("--verbose: takes no argument", ARGV("--verbose=2"));

@@ -205,6 +205,24 @@ static int read_reply(int fd, struct reply *r)
 	return ret;
 }
 
+/* What a refusing daemon left to read before it closed. Return: 0 with its status, or -1 */
+static int read_reply_quiet(int fd, struct reply *r)
+{
+	char buf[CTL_REQ_MAX];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	char *nl;
+
+	if (n <= 0 || !(nl = memchr(buf, '\n', (size_t)n)))
+		return -1;
+	r->status = json_loadb(buf, (size_t)(nl - buf), 0, NULL);
+	if (!json_is_object(r->status) || !json_object_get(r->status, "ok")) {
+		json_decref(r->status);
+		r->status = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int print(const struct ctl_cli *cli, struct reply *r)
 {
 	json_t *st = r->status;
@@ -268,10 +286,16 @@ int client_main(int argc, char *argv[])
 		json_decref(r.records);
 		return ret ? ret : -fd;
 	}
-	if (send_all(fd, line, strlen(line)))
-		ret = fail(1, "control socket %s: %s", path, strerror(errno));
-	else
+	/* A daemon that refuses a client (busy, not allowed) says why and closes without reading
+	 * the request: the reply may be there although the request could not be written */
+	if (send_all(fd, line, strlen(line))) {
+		int e = errno;
+
+		if (read_reply_quiet(fd, &r))
+			ret = fail(1, "control socket %s: %s", path, strerror(e));
+	} else {
 		ret = read_reply(fd, &r);
+	}
 	close(fd);
 	if (!ret)
 		ret = print(&cli, &r);

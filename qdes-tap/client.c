@@ -129,18 +129,59 @@ static int send_all(int fd, const char *buf, size_t len)
 
 /**
  * struct reply - what the daemon said
- * @records:	every record line, parsed
+ * @records:	every record line, parsed (unless @raw)
  * @status:	the last line (holds "ok")
+ * @raw:	compact JSON out: the records are passed on as the daemon wrote them, joined by
+ *		commas in @text, not parsed and written again (a 65536-entry FDB: half the time)
+ * @text:	those records
+ * @len:	bytes in @text
+ * @cap:	its size
+ * @n:		records in @text
  */
 struct reply {
 	json_t *records;
 	json_t *status;
+	bool raw;
+	char *text;
+	size_t len, cap, n;
 };
+
+/* Append a raw record to @r->text. Return: 0, or -1 out of memory */
+static int keep_raw(struct reply *r, const char *line, size_t len)
+{
+	if (r->len + len + 2 > r->cap) {
+		size_t cap = r->cap ? r->cap : 65536;
+		char *t;
+
+		while (cap < r->len + len + 2)
+			cap *= 2;
+		t = realloc(r->text, cap);
+		if (!t)
+			return -1;
+		r->text = t;
+		r->cap = cap;
+	}
+	if (r->n++)
+		r->text[r->len++] = ',';
+	memcpy(r->text + r->len, line, len);
+	r->len += len;
+	r->text[r->len] = '\0';
+	return 0;
+}
 
 /* One line of the reply */
 static int take_line(struct reply *r, const char *line, size_t len)
 {
-	json_t *o = json_loadb(line, len, 0, NULL);
+	json_t *o;
+
+	/*
+	 * Only the status line has the key "ok": a record has no such key, and cannot hold the
+	 * text in a string either, whose quotes are escaped. So a record need not be parsed to
+	 * be told from it.
+	 */
+	if (r->raw && !memmem(line, len, "\"ok\":", 5))
+		return keep_raw(r, line, len) ? fail(1, "out of memory") : 0;
+	o = json_loadb(line, len, 0, NULL);
 
 	if (!json_is_object(o)) {
 		json_decref(o);
@@ -237,7 +278,8 @@ static int print(const struct ctl_cli *cli, struct reply *r)
 		ctl_print_text(stdout, cli->req.cmd, r->records);
 		break;
 	case CTL_OUT_JSON:
-		if (ctl_print_json(stdout, cli->req.cmd, r->records, cli->pretty))
+		if (r->raw ? ctl_print_json_text(stdout, cli->req.cmd, r->text, r->n)
+			   : ctl_print_json(stdout, cli->req.cmd, r->records, cli->pretty))
 			return fail(1, "cannot write the output");
 		break;
 	case CTL_OUT_PROMETHEUS:
@@ -265,6 +307,7 @@ int client_main(int argc, char *argv[])
 		json_decref(r.records);
 		return fail(2, "%s", err);
 	}
+	r.raw = cli.output == CTL_OUT_JSON && !cli.pretty;
 	if (cli.help) {
 		json_decref(r.records);
 		ctl_usage(stdout);
@@ -301,5 +344,6 @@ int client_main(int argc, char *argv[])
 		ret = print(&cli, &r);
 	json_decref(r.records);
 	json_decref(r.status);
+	free(r.text);
 	return ret;
 }

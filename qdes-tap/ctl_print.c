@@ -178,6 +178,25 @@ int ctl_print_json(FILE *f, enum ctl_cmd cmd, json_t *records, bool pretty)
 	return fputc('\n', f) == EOF ? -1 : 0;
 }
 
+/**
+ * ctl_print_json_text() - ctl_print_json() of records kept as the daemon wrote them
+ * @f:		output
+ * @cmd:	the command they answer
+ * @text:	the records, compact JSON joined by commas (NULL: none)
+ * @n:		how many
+ *
+ * Return: 0, or -1 on an output error
+ */
+int ctl_print_json_text(FILE *f, enum ctl_cmd cmd, const char *text, size_t n)
+{
+	if (is_list(cmd))
+		return fprintf(f, "[%s]\n", n ? text : "") < 0 ? -1 : 0;
+	/* the other commands answer with one record, or none */
+	if (!n)
+		return 0;
+	return fprintf(f, "%s\n", text) < 0 ? -1 : 0;
+}
+
 /* Prometheus label values escape backslash, double quote and newline */
 static void label(FILE *f, const char *s)
 {

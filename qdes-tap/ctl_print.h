@@ -11,6 +11,7 @@
 
 void ctl_print_text(FILE *f, enum ctl_cmd cmd, json_t *records);
 int ctl_print_json(FILE *f, enum ctl_cmd cmd, json_t *records, bool pretty);
+int ctl_print_json_text(FILE *f, enum ctl_cmd cmd, const char *text, size_t n);
 void ctl_print_prometheus(FILE *f, json_t *stats);
 
 #endif /* QDES_CTL_PRINT_H */

@@ -33,35 +33,41 @@ void ctl_buf_free(struct ctl_buf *b)
 	*b = (struct ctl_buf){0};
 }
 
+/* Room for @n more bytes in @b. Return: 0, or -1 out of memory */
+static int reserve(struct ctl_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	if (b->len + n <= b->cap)
+		return 0;
+	while (cap < b->len + n)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
 /* Append @o as one line (and drop it). Return: 0, or -1 out of memory */
 static int put(struct ctl_buf *b, json_t *o)
 {
-	size_t n;
+	size_t n = 0, room;
 
-	if (!o)
-		return -1;
-	n = json_dumpb(o, NULL, 0, JSON_COMPACT);
-	if (!n) {
-		json_decref(o);
-		return -1;
+	/* One dump into the room there is; a record longer than that is dumped again */
+	if (o && !reserve(b, 512)) {
+		room = b->cap - b->len - 1;
+		n = json_dumpb(o, b->p + b->len, room, JSON_COMPACT);
+		if (n > room)
+			n = reserve(b, n + 1) ? 0 : json_dumpb(o, b->p + b->len, n, JSON_COMPACT);
 	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			json_decref(o);
-			return -1;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	b->len += json_dumpb(o, b->p + b->len, n, JSON_COMPACT);
-	b->p[b->len++] = '\n';
 	json_decref(o);
+	if (!n)
+		return -1;
+	b->len += n;
+	b->p[b->len++] = '\n';
 	return 0;
 }
 

@@ -303,8 +303,14 @@ static void test_print_json(void **state)
 	(void)state;
 	assert_int_equal(ctl_print_json(f, CTL_FDB_SHOW, r, false), 0);
 	assert_int_equal(ctl_print_json(f, CTL_SHOW, r, false), 0);
+	/* the records as the daemon wrote them: the same document */
+	assert_int_equal(ctl_print_json_text(f, CTL_FDB_SHOW, "{\"a\":1},{\"a\":2}", 2), 0);
+	assert_int_equal(ctl_print_json_text(f, CTL_SHOW, "{\"a\":1}", 1), 0);
+	assert_int_equal(ctl_print_json_text(f, CTL_PEER_SHOW, NULL, 0), 0);
+	assert_int_equal(ctl_print_json_text(f, CTL_FDB_ADD, NULL, 0), 0);
 	fclose(f);
-	assert_string_equal(buf, "[{\"a\":1},{\"a\":2}]\n{\"a\":1}\n");
+	assert_string_equal(buf, "[{\"a\":1},{\"a\":2}]\n{\"a\":1}\n"
+				 "[{\"a\":1},{\"a\":2}]\n{\"a\":1}\n[]\n");
 	free(buf);
 	json_decref(r);
 }

@@ -23,7 +23,8 @@ WARNFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototy
 INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv jansson libmicrohttpd) $(INI_CFLAGS)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv jansson libmicrohttpd) $(INI_LIBS) -pthread
+# libmicrohttpd: headers only; metrics.c loads it when metrics = is given (-ldl: dlopen)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv jansson) $(INI_LIBS) -pthread -ldl
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # CPPFLAGS and LDFLAGS as the user (or dpkg-buildflags: hardening) gives them
 ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \

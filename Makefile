@@ -133,7 +133,12 @@ e2e-nooffload: build/qdes-tap
 
 test: unit fuzz-ci e2e e2e-san e2e-tsan e2e-nooffload
 
-bench: build/qdes-tap
+# tools/rr.c: TCP request/response rate, one of bench.sh's measurements
+build/rr: tools/rr.c | build/obj
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+bench: build/qdes-tap build/rr
 	@scripts/bench.sh
 
 # libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang (clang and
@@ -218,10 +223,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:
-	clang-format -i qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch]
+	clang-format -i qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch] tools/*.c
 
 check-format:
-	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch]
+	clang-format --dry-run -Werror qdes-tap/*.[ch] tests/unit/*.c fuzz/*.[ch] tools/*.c
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -32,6 +32,7 @@ METRICS = [
     ("ping_mean", "ping RTT mean", "us", "lo", "{:.1f}", 0),
     ("ping_p99", "ping RTT p99", "us", "lo", "{:.1f}", 0),
     ("ping_loss", "ping loss (200 at 10 ms)", "%", "lo", "{:.1f}", None),
+    ("rr_ktps", "TCP request/response, 1 B, 1 conn", "k/s", "hi", "{:.2f}", 0),
     ("cpu_tx", "CPU, sender's overlay process", "s/GiB", "lo", "{:.2f}", 0),
     ("cpu_rx", "CPU, receiver's overlay process", "s/GiB", "lo", "{:.2f}", 0),
     ("cpu_h3_s", "CPU, bystander h3's process in TCP", "s", "lo", "{:.2f}", 0.05),

@@ -8,7 +8,8 @@
 #   vxlan  the kernel's vxlan device, multicast learning mode (id 42, group 239.1.1.1, port 5000)
 #   vde    vde_plug tap://qt-vde0 vxvde://239.1.1.1/port=5000/vni=42/if=ul0 (Debian's vdeplug)
 #   qdes   build/qdes-tap -i qt-q0 -g 239.1.1.1:5000 -n 42 -a 10.42.0.N/24 -d ul0
-# Per variant: ping RTT (min, mean, p99 of 200 pings 10 ms apart), TCP throughput and
+# Per variant: ping RTT (min, mean, p99 of 200 pings 10 ms apart), TCP request/response rate
+# (build/rr: 1-byte transactions on one connection, 5 s), TCP throughput and
 # retransmits (iperf3, one stream, 10 s), UDP 64-byte packets per second delivered and loss
 # (iperf3 -u -l 64 -b 0, 5 s: as fast as the sender goes; that rate differs per variant, so the
 # loss is also measured at the same fixed 50 kpps for every variant, 3 s), CPU seconds of the
@@ -51,9 +52,9 @@ Benchmark qdes-tap against veth, the kernel's vxlan and vde_plug vxvde in networ
   --keep               keep the work directory (logs, raw iperf3 JSON) and print its path
   -h, --help           this help
 
-Environment: QDES_TAP (binary, default build/qdes-tap), BENCH_ARGS (options prepended to the
-command line: make bench BENCH_ARGS="--runs 3").
-Needs root. One run takes about 100 s.
+Environment: QDES_TAP (binary, default build/qdes-tap), RR (the request/response tool, default
+build/rr), BENCH_ARGS (options prepended to the command line: make bench BENCH_ARGS="--runs 3").
+Needs root. One run takes about 3 minutes.
 EOF
 }
 
@@ -67,6 +68,7 @@ log() { echo "bench: $*" >&2; }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QDES_TAP=${QDES_TAP:-$REPO/build/qdes-tap}
+RR=${RR:-$REPO/build/rr}
 REPORT=$REPO/scripts/bench-report.py
 
 RUNS=1
@@ -157,6 +159,7 @@ done
 wants() { [[ " ${VARIANTS[*]} " == *" $1 "* ]]; }
 
 [[ $(id -u) == 0 ]] || die "needs root (network namespaces, TAP and vxlan devices)"
+[[ -x $RR ]] || die "$RR not found (make build/rr)"
 
 NS_SW=qt-bench-sw
 HOSTS=(1 2 3)
@@ -166,6 +169,8 @@ PORT=5000
 NETID=42
 MTU=1450
 IPERF_PORT=5201
+RR_PORT=5202
+RR_SECS=5
 VDE_URL="vxvde://$GROUP/port=$PORT/vni=$NETID/if=ul0"
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -595,6 +600,25 @@ iperf3_test()
 	fi
 }
 
+# rr_test NAME - 1-byte TCP transactions over one connection, host 1 -> host 2, for RR_SECS
+rr_test()
+{
+	local name=$1 srv out
+	spawn "$name-srv" "$(hns 2)" $((RR_SECS + 30)) "$RR" server "$DST" "$RR_PORT"
+	srv=$SPAWN_PID
+	wait_for 5 listening "$(hns 2)" "$RR_PORT" || {
+		cat "$WORK/$name-srv.log" >&2
+		return 1
+	}
+	out=$(ip netns exec "$(hns 1)" timeout $((RR_SECS + 20)) "$RR" client "$DST" "$RR_PORT" \
+		"$RR_SECS") || {
+		log "rr client failed: $out"
+		return 1
+	}
+	stop "$srv" || true
+	record rr_ktps "$(calc "$(awk '{ print $6 }' <<<"$out") / 1000")"
+}
+
 # rec_parsed CMD... - record the "METRIC VALUE" lines that bench-report.py prints; each value
 # is also left in PARSED_METRIC
 rec_parsed()
@@ -635,6 +659,10 @@ measure()
 	timeout 20 ip netns exec "$h1" ping -n -c 200 -i 0.01 -W 1 "$DST" >"$WORK/$name-ping.out" ||
 		true # some loss is a number, not a failure; no reply at all fails in the parser
 	rec_parsed ping "$WORK/$name-ping.out"
+
+	step "TCP request/response (build/rr)"
+	log "run $RUN/$RUNS $VARIANT: TCP request/response, 1 byte, $RR_SECS s"
+	rr_test "$name-rr"
 
 	step "TCP (iperf3)"
 	log "run $RUN/$RUNS $VARIANT: TCP, $TCP_SECS s"

@@ -41,6 +41,7 @@ METRICS = [
     # qdes-tap's control socket: TCP while stats -j and fdb show -j run 20/s, over TCP without;
     # then fdb show -j of a full FDB (65536 entries) and the daemon's peak RSS after it
     ("tcp_ctl_ratio", "TCP with control queries 20/s / without", "x", "hi", "{:.3f}", None),
+    ("tcp_ctl3_ratio", "... queries to bystander h3 instead", "x", "hi", "{:.3f}", None),
     ("fdb_dump_ms", "fdb show -j, 65536 entries", "ms", "lo", "{:.0f}", None),
     ("rss_fdb", "peak RSS after that dump", "MiB", "lo", "{:.1f}", None),
 ]

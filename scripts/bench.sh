@@ -721,13 +721,11 @@ measure()
 	fi
 }
 
-# measure_control - qdes only: TCP while a client asks host 1's daemon for stats -j and fdb show
-# -j 20 times a second, over the TCP of measure(); then the time and memory to dump a full FDB
-measure_control()
+# tcp_queried SOCKET NAME - TCP while a client asks the daemon at SOCKET for stats -j and fdb
+# show -j 20 times a second; prints that throughput over the plain TCP test's
+tcp_queried()
 {
-	local ctl=$WORK/qdes-$RUN-h1.ctl name="$VARIANT-$RUN" qpid t0 t1 n port pyout
-	step "TCP (iperf3) under control queries"
-	log "run $RUN/$RUNS $VARIANT: TCP with stats and fdb show 20/s, $TCP_SECS s"
+	local ctl=$1 name=$2 qpid pyout
 	(
 		end=$((SECONDS + TCP_SECS + 3))
 		while ((SECONDS < end)); do
@@ -738,13 +736,27 @@ measure_control()
 	) &
 	qpid=$!
 	echo "$qpid $(starttime "$qpid" || echo gone) queries" >>"$PIDFILE"
-	iperf3_test "$name-tcpctl" -t "$TCP_SECS"
+	iperf3_test "$name" -t "$TCP_SECS" >&2
 	wait "$qpid" || {
 		log "control queries failed during the TCP test"
 		return 1
 	}
-	pyout=$("$PY" "$REPORT" tcp "$WORK/$name-tcpctl-cli.json")
-	record tcp_ctl_ratio "$(calc "$(awk '$1 == "tcp_gbps" { print $2 }' <<<"$pyout") / ${PARSED_tcp_gbps:?}")"
+	pyout=$("$PY" "$REPORT" tcp "$WORK/$name-cli.json")
+	calc "$(awk '$1 == "tcp_gbps" { print $2 }' <<<"$pyout") / ${PARSED_tcp_gbps:?}"
+}
+
+# measure_control - qdes only: TCP while a client queries host 1's daemon (in the traffic's
+# path) and, as the control, host 3's (a bystander: what the client's own processes cost the
+# 2 CPUs), over the TCP of measure(); then the time and memory to dump a full FDB
+measure_control()
+{
+	local ctl=$WORK/qdes-$RUN-h1.ctl name="$VARIANT-$RUN" t0 t1 n port r
+	step "TCP (iperf3) under control queries"
+	log "run $RUN/$RUNS $VARIANT: TCP with stats and fdb show 20/s to h1, then to h3, $TCP_SECS s each"
+	r=$(tcp_queried "$ctl" "$name-tcpctl")
+	record tcp_ctl_ratio "$r"
+	r=$(tcp_queried "$WORK/qdes-$RUN-h3.ctl" "$name-tcpctl3")
+	record tcp_ctl3_ratio "$r"
 
 	step "filling host 1's FDB (65536 entries) and dumping it"
 	port=$(ip netns exec "$(hns 1)" ss -Hunap | awk -v p="pid=${OPID[1]}," \

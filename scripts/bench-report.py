@@ -44,6 +44,8 @@ METRICS = [
     ("tcp_ctl3_ratio", "... queries to bystander h3 instead", "x", "hi", "{:.3f}", None),
     ("fdb_dump_ms", "fdb show -j, 65536 entries", "ms", "lo", "{:.0f}", None),
     ("rss_fdb", "peak RSS after that dump", "MiB", "lo", "{:.1f}", None),
+    # 64-byte UDP again with that full FDB, over the same test with the FDB almost empty
+    ("udpfdb_ratio", "UDP 64 B, full FDB / empty", "x", "hi", "{:.3f}", None),
 ]
 VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes"]
 RATIOS = [("qdes", "vxlan"), ("qdes", "vde")]
@@ -274,7 +276,7 @@ def cmd_report(raw, envfile, jsonout):
 def main(argv):
     if len(argv) >= 2 and argv[0] == "tcp":
         cmd_tcp(argv[1])
-    elif len(argv) >= 3 and argv[0] in ("udp", "udpfix"):
+    elif len(argv) >= 3 and argv[0] in ("udp", "udpfix", "udpfdb"):
         cmd_udp(argv[1], argv[2], argv[0] + "_")
     elif len(argv) >= 2 and argv[0] == "ping":
         cmd_ping(argv[1])

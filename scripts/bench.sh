@@ -786,6 +786,15 @@ PY
 	((n >= 65536)) || return 1
 	record fdb_dump_ms "$(calc "(${t1/./} - ${t0/./}) / 1000")"
 	record rss_fdb "$(calc "$(hwm_kib "${OPID[1]}") / 1024")"
+
+	# the small-frames issue's check of lookups in a large table: 64-byte UDP again, h1 -> h2
+	# through an FDB of 65536 entries (the sender's), against measure()'s run with three
+	step "UDP 64 B (iperf3) with a full FDB"
+	log "run $RUN/$RUNS $VARIANT: UDP 64 B with 65536 MACs in h1's FDB, $UDP_SECS s"
+	iperf3_test "$name-udpfdb" -u -l 64 -b "$UDP_RATE" -t "$UDP_SECS"
+	r=$("$PY" "$REPORT" udpfdb "$WORK/$name-udpfdb-cli.json" "$WORK/$name-udpfdb-srv.log" |
+		awk '$1 == "udpfdb_kpps" { print $2 }')
+	record udpfdb_ratio "$(calc "$r / ${PARSED_udp_kpps:?}")"
 }
 
 fdb_full() { "$QDES_TAP" -S "$1" -j stats | "$PY" -c 'import json, sys; j = json.load(sys.stdin); sys.exit(j["fdb_entries"] < j["fdb_max"])'; }

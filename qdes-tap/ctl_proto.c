@@ -112,19 +112,27 @@ static const char *const words[] = {"show", "fdb", "peer", "stats", "reload", "h
  *
  * The daemon takes options only; the client takes its few options, then a command. A first
  * word that is not an option is a command (qdes-tap shwo: "unknown command"); after the
- * client's options, only a known command is (-p is also the daemon's --port: -p 5000).
+ * client's options, only a known command is (-p is also the daemon's --port: -p 5000), or
+ * nothing after options only the client has (qdes-tap -j: "missing command").
  *
  * Return: true for the client
  */
 bool ctl_is_client(int argc, char *const argv[])
 {
 	const struct cli_opt *o;
+	bool only_client = false;
 	int i = 1;
 	size_t w;
 
-	while (i < argc && (o = cli_opt(argv[i])))
+	while (i < argc && (o = cli_opt(argv[i]))) {
+		/* -j, --pretty, -s: no daemon option (-p and -S are, -h both) */
+		only_client |= o->s[1] == 'j' || o->s[1] == 's' || !strcmp(argv[i], "--pretty");
 		i += o->arg ? 2 : 1;
-	if (i >= argc || argv[i][0] == '-')
+	}
+	/* qdes-tap -j: a client without its command, not a daemon with a bad option */
+	if (i >= argc)
+		return only_client;
+	if (argv[i][0] == '-')
 		return false;
 	if (i == 1)
 		return true;

@@ -58,6 +58,11 @@ static void test_is_client(void **state)
 	assert_false(is_client("-p 5000 -g 239.1.1.1:5000 -n 42"));
 	assert_false(is_client("-S /tmp/x.ctl -i qdes0"));
 	assert_false(is_client("--help"));
+	/* options only the client has, and no command: the client says what is missing */
+	assert_true(is_client("-j"));
+	assert_true(is_client("-s --pretty"));
+	assert_false(is_client("-p"));
+	assert_false(is_client("-S /x"));
 }
 
 /* Every command, through its request line and back: the same request */

@@ -82,7 +82,7 @@ cleanup()
 		echo "Kept test bed '$tag' (daemon logs in $dir/h*.log). Enter a host with e.g.:"
 		echo "  ip netns exec qt-$tag-h1 bash"
 		echo "  ip netns exec qt-$tag-h1 ping 10.42.0.2"
-		echo "  kill -USR1 \$(cut -d' ' -f1 $dir/h1.pid); tail $dir/h1.log   # FDB and counters"
+		echo "  $QDES_TAP -S $dir/ctl/h1.ctl fdb show   # FDB; also show, stats, peer show"
 		echo "Remove it with:"
 		echo "  bash -c '. $repo/scripts/testbed.sh && tb_destroy $tag'"
 		return

@@ -295,6 +295,43 @@ except urllib.error.HTTPError as e:
 	[ "$status" -ne 0 ]
 }
 
+@test "control: with 2 workers, peer add/del, fdb add/flush, stats -s and dumps while 50 MiB flow" {
+	# (make e2e-tsan runs this one: the flood list, the FDB and the per-member tables change or
+	# are read on the main thread while the second worker forwards)
+	tb_start "$TAG" 1 --workers 2
+	tb_start "$TAG" 2 --workers 2
+	qt_ping 1 10.42.0.2
+	(
+		for i in $(seq 40); do
+			ctl 1 peer add "10.77.0.3:$((6000 + i))" >/dev/null
+			ctl 1 -j -s stats >/dev/null
+			ctl 1 fdb add "02:00:00:00:01:$(printf %02x "$i")" dst 10.77.0.3:5555 >/dev/null
+			ctl 1 -j fdb show >/dev/null
+			ctl 1 -s peer show >/dev/null
+			ctl 1 peer del "10.77.0.3:$((6000 + i))" >/dev/null
+			ctl 2 -j -s show >/dev/null
+			((i % 10)) || ctl 1 fdb flush dynamic >/dev/null
+		done
+	) &
+	queries=$!
+	# transfers, one after another, for as long as the queries go on
+	qt_randfile data 50M
+	n=0
+	while kill -0 "$queries" 2>/dev/null || ((n == 0)); do
+		qt_transfer 1 2 >/dev/null
+		n=$((n + 1))
+	done
+	wait "$queries"
+	echo "# $n transfers of 50 MiB during the queries" >&3
+	tb_running "$TAG" 1
+	tb_running "$TAG" 2
+	[ "$(ctl 1 -j show | jq_py "j['workers']")" = 2 ]
+	[ "$(ctl 1 -j peer show)" = "[]" ]
+	# both workers' tables summed: all that h1 sent to h2 went somewhere in them
+	port2=$(tb_port "$TAG" 2)
+	[ "$(ctl 1 -j -s stats | jq_py "[p['tx_bytes'] for p in j['peers'] if p['peer'] == '10.77.0.2:$port2'][0] > 50 << 20")" = True ]
+}
+
 @test "control: 16 clients and a 17th, a client that never reads, bad requests, the daemon killed mid-reply" {
 	qt_start_all 2
 	port1=$(tb_port "$TAG" 1)

@@ -26,25 +26,14 @@ static int reads_file(const char *a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *argv[MAX_ARGS + 2], *buf;
-	int argc = 1;
-	size_t i, start = 0;
+	int argc = fuzz_argv(data, size, argv, MAX_ARGS, &buf), i;
 
-	buf = malloc(size + 1);
-	CHECK(buf);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	argv[0] = "qdes-tap";
-	for (i = 0; i <= size && argc <= MAX_ARGS; i++) {
-		if (buf[i])
-			continue;
-		if (reads_file(buf + start)) {
+	for (i = 1; i < argc; i++) {
+		if (reads_file(argv[i])) {
 			free(buf);
 			return 0;
 		}
-		argv[argc++] = buf + start;
-		start = i + 1;
 	}
-	argv[argc] = NULL;
 	check_config(argc, argv);
 	free(buf);
 	return 0;

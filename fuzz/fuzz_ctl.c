@@ -48,22 +48,9 @@ static void fuzz_request(const uint8_t *data, size_t size)
 static void fuzz_args(const uint8_t *data, size_t size)
 {
 	char *argv[MAX_ARGS + 2], *buf, err[CTL_ERRLEN] = "";
+	int argc = fuzz_argv(data, size, argv, MAX_ARGS, &buf);
 	struct ctl_cli cli;
-	size_t i, start = 0;
-	int argc = 1;
 
-	buf = malloc(size + 1);
-	CHECK(buf);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	argv[0] = "qdes-tap";
-	for (i = 0; i <= size && argc <= MAX_ARGS; i++) {
-		if (buf[i])
-			continue;
-		argv[argc++] = buf + start;
-		start = i + 1;
-	}
-	argv[argc] = NULL;
 	(void)ctl_is_client(argc, argv);
 	if (ctl_parse_args(&cli, argc, argv, err, sizeof(err)))
 		check_error(err);

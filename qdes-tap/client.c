@@ -26,6 +26,7 @@
 #include "control.h"
 #include "ctl_print.h"
 #include "ctl_serve.h"
+#include "util.h"
 
 /* How long the client waits for the whole reply; the daemon drops stuck clients sooner */
 #define CLIENT_TIMEOUT_MS 30000
@@ -101,14 +102,12 @@ static int connect_to(const char *path)
 	return fd;
 }
 
-static int remaining(const struct timespec *deadline)
+/* ms until @deadline (monotonic_ms()), 0 once it has passed */
+static int remaining(uint64_t deadline)
 {
-	struct timespec now;
-	long ms;
+	uint64_t now = monotonic_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms > 0 ? (int)ms : 0;
+	return now < deadline ? (int)(deadline - now) : 0;
 }
 
 /* Write all of @buf, or fail: a daemon that stopped reading is gone for us */
@@ -133,39 +132,29 @@ static int send_all(int fd, const char *buf, size_t len)
  * @status:	the last line (holds "ok")
  * @raw:	compact JSON out: the records are passed on as the daemon wrote them, joined by
  *		commas in @text, not parsed and written again (a 65536-entry FDB: half the time)
- * @text:	those records
- * @len:	bytes in @text
- * @cap:	its size
+ * @text:	those records, NUL-terminated
  * @n:		records in @text
  */
 struct reply {
 	json_t *records;
 	json_t *status;
 	bool raw;
-	char *text;
-	size_t len, cap, n;
+	struct ctl_buf text;
+	size_t n;
 };
 
 /* Append a raw record to @r->text. Return: 0, or -1 out of memory */
 static int keep_raw(struct reply *r, const char *line, size_t len)
 {
-	if (r->len + len + 2 > r->cap) {
-		size_t cap = r->cap ? r->cap : 65536;
-		char *t;
+	struct ctl_buf *t = &r->text;
 
-		while (cap < r->len + len + 2)
-			cap *= 2;
-		t = realloc(r->text, cap);
-		if (!t)
-			return -1;
-		r->text = t;
-		r->cap = cap;
-	}
+	if (ctl_buf_reserve(t, len + 2))
+		return -1;
 	if (r->n++)
-		r->text[r->len++] = ',';
-	memcpy(r->text + r->len, line, len);
-	r->len += len;
-	r->text[r->len] = '\0';
+		t->p[t->len++] = ',';
+	memcpy(t->p + t->len, line, len);
+	t->len += len;
+	t->p[t->len] = '\0';
 	return 0;
 }
 
@@ -197,52 +186,44 @@ static int take_line(struct reply *r, const char *line, size_t len)
 /* Read lines until the status line, the end of the stream, or the deadline */
 static int read_reply(int fd, struct reply *r)
 {
-	struct timespec deadline;
-	size_t len = 0, cap = 65536, start = 0;
-	char *buf = malloc(cap);
+	uint64_t deadline = monotonic_ms() + CLIENT_TIMEOUT_MS;
+	struct ctl_buf in = {0};
 	int ret = 0;
 
-	if (!buf)
-		return fail(1, "out of memory");
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += CLIENT_TIMEOUT_MS / 1000;
 	while (!r->status && !ret) {
 		struct pollfd p = {fd, POLLIN, 0};
+		size_t start = 0;
 		char *nl;
 		ssize_t n;
 
-		if (len == cap) {
-			char *b = cap < (1U << 30) ? realloc(buf, cap * 2) : NULL;
-
-			if (!b) {
-				ret = fail(1, "reply too large");
-				break;
-			}
-			buf = b;
-			cap *= 2;
+		/* Room for a read; it grows only for a line longer than the buffer */
+		if (in.len > (1U << 30) || ctl_buf_reserve(&in, 65536)) {
+			ret = fail(1, "out of memory: a reply line too long");
+			break;
 		}
-		n = poll(&p, 1, remaining(&deadline));
+		n = poll(&p, 1, remaining(deadline));
 		if (n == 0) {
 			ret = fail(1, "no reply from the daemon within %d s",
 				   CLIENT_TIMEOUT_MS / 1000);
 			break;
 		}
-		n = n < 0 ? -1 : read(fd, buf + len, cap - len);
+		n = n < 0 ? -1 : read(fd, in.p + in.len, in.cap - in.len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			ret = fail(1, "the daemon closed the connection before its reply ended");
 			break;
 		}
-		len += (size_t)n;
-		while (!ret && !r->status && (nl = memchr(buf + start, '\n', len - start))) {
-			ret = take_line(r, buf + start, (size_t)(nl - (buf + start)));
-			start = (size_t)(nl - buf) + 1;
+		in.len += (size_t)n;
+		while (!ret && !r->status && (nl = memchr(in.p + start, '\n', in.len - start))) {
+			ret = take_line(r, in.p + start, (size_t)(nl - (in.p + start)));
+			start = (size_t)(nl - in.p) + 1;
 		}
-		if (start == len)
-			start = len = 0;
+		/* Keep only the line not yet complete */
+		memmove(in.p, in.p + start, in.len - start);
+		in.len -= start;
 	}
-	free(buf);
+	ctl_buf_free(&in);
 	return ret;
 }
 
@@ -278,7 +259,7 @@ static int print(const struct ctl_cli *cli, struct reply *r)
 		ctl_print_text(stdout, cli->req.cmd, r->records);
 		break;
 	case CTL_OUT_JSON:
-		if (r->raw ? ctl_print_json_text(stdout, cli->req.cmd, r->text, r->n)
+		if (r->raw ? ctl_print_json_text(stdout, cli->req.cmd, r->text.p, r->n)
 			   : ctl_print_json(stdout, cli->req.cmd, r->records, cli->pretty))
 			return fail(1, "cannot write the output");
 		break;
@@ -344,6 +325,6 @@ int client_main(int argc, char *argv[])
 		ret = print(&cli, &r);
 	json_decref(r.records);
 	json_decref(r.status);
-	free(r.text);
+	ctl_buf_free(&r.text);
 	return ret;
 }

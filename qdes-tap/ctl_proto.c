@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl_proto.h"
@@ -38,6 +39,30 @@ static const struct {
 	[CTL_STATS] = {"stats", 0},
 	[CTL_RELOAD] = {"reload", 0},
 };
+
+/* Room for @n more bytes in @b (doubling). Return: 0, or -1 out of memory (@b unchanged) */
+int ctl_buf_reserve(struct ctl_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	if (b->len + n <= b->cap)
+		return 0;
+	while (cap < b->len + n)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void ctl_buf_free(struct ctl_buf *b)
+{
+	free(b->p);
+	*b = (struct ctl_buf){0};
+}
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
 {

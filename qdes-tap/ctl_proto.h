@@ -80,6 +80,19 @@ struct ctl_cli {
 	bool help;
 };
 
+/**
+ * struct ctl_buf - a growing byte buffer: reply lines, on either side of the socket
+ * @p:		the bytes
+ * @len:	bytes in @p
+ * @cap:	its size
+ */
+struct ctl_buf {
+	char *p;
+	size_t len, cap;
+};
+
+int ctl_buf_reserve(struct ctl_buf *b, size_t n);
+void ctl_buf_free(struct ctl_buf *b);
 const char *ctl_cmd_name(enum ctl_cmd cmd);
 bool ctl_is_client(int argc, char *const argv[]);
 int ctl_parse_args(struct ctl_cli *cli, int argc, char *const argv[], char *err, size_t errlen);

@@ -27,41 +27,19 @@
 /* FDB slots looked at per part: about CTL_CHUNK bytes of records when the table is full */
 #define FDB_PART 512
 
-void ctl_buf_free(struct ctl_buf *b)
-{
-	free(b->p);
-	*b = (struct ctl_buf){0};
-}
-
-/* Room for @n more bytes in @b. Return: 0, or -1 out of memory */
-static int reserve(struct ctl_buf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	char *p;
-
-	if (b->len + n <= b->cap)
-		return 0;
-	while (cap < b->len + n)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
 /* Append @o as one line (and drop it). Return: 0, or -1 out of memory */
 static int put(struct ctl_buf *b, json_t *o)
 {
 	size_t n = 0, room;
 
 	/* One dump into the room there is; a record longer than that is dumped again */
-	if (o && !reserve(b, 512)) {
+	if (o && !ctl_buf_reserve(b, 512)) {
 		room = b->cap - b->len - 1;
 		n = json_dumpb(o, b->p + b->len, room, JSON_COMPACT);
 		if (n > room)
-			n = reserve(b, n + 1) ? 0 : json_dumpb(o, b->p + b->len, n, JSON_COMPACT);
+			n = ctl_buf_reserve(b, n + 1)
+				    ? 0
+				    : json_dumpb(o, b->p + b->len, n, JSON_COMPACT);
 	}
 	json_decref(o);
 	if (!n)
@@ -116,13 +94,6 @@ static json_t *addr_json(const union qdes_sockaddr *a)
 	return json_string(addr_str(a, s, sizeof(s)));
 }
 
-static const char *port_name(struct gateway *gw, uint16_t id)
-{
-	const struct qdes_port *p = port_table_get(&gw->ports, id);
-
-	return p ? p->name : "?";
-}
-
 /* One FDB entry: {"mac","dev"|"dst","state":"local|static|dynamic","age"} */
 static json_t *entry_json(struct gateway *gw, const struct fdb_entry *e, uint64_t now)
 {
@@ -135,7 +106,7 @@ static json_t *entry_json(struct gateway *gw, const struct fdb_entry *e, uint64_
 	if (!o)
 		return NULL;
 	if (e->kind == FDB_LOCAL) {
-		json_object_set_new(o, "dev", json_string(port_name(gw, e->port)));
+		json_object_set_new(o, "dev", json_string(port_table_name(&gw->ports, e->port)));
 		json_object_set_new(o, "state", json_string("local"));
 	} else {
 		json_object_set_new(o, "dst", addr_json(&e->peer));
@@ -216,7 +187,7 @@ static void fdb_del(struct gateway *gw, const struct ctl_req *req, struct ctl_bu
 		ctl_reply_error(out, "no fdb entry for %s", mac_str(req->mac, m));
 	else if (pinned)
 		ctl_reply_error(out, "%s is the address of dev %s: it stays", mac_str(req->mac, m),
-				port_name(gw, e->port));
+				port_table_name(&gw->ports, e->port));
 	else
 		status(out, NULL);
 }
@@ -505,13 +476,6 @@ static void reload(const struct ctl_env *env, struct ctl_buf *out)
 		json_decref(applied);
 		json_decref(refused);
 		ctl_reply_fail(out, CTL_E_NOMEM, "out of memory");
-		return;
-	}
-	if (!env->reload) {
-		json_decref(applied);
-		json_decref(refused);
-		ctl_reply_error(
-			out, "reload: no configuration file (the daemon was started without -c)");
 		return;
 	}
 	if (env->reload(env->ctx, applied, refused, err, sizeof(err))) {

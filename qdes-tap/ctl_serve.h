@@ -13,23 +13,13 @@ struct gateway;
 struct json_t;
 
 /**
- * struct ctl_buf - reply lines waiting to be written
- * @p:		the bytes
- * @len:	bytes in @p
- * @cap:	its size
- */
-struct ctl_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/**
  * struct ctl_env - what the commands need beyond the gateway
  * @now:	monotonic ms (the loop's clock: FDB times compare with it)
  * @started:	when the daemon came up, ms on that clock
  * @socket:	the control socket's path, for show
  * @reload:	re-read the configuration and apply it, adding to @applied and @refused
- *		(arrays of objects); 0, or -1 with @err set when the file no longer parses
+ *		(arrays of objects); 0, or -1 with @err set when the file no longer parses (or
+ *		there is none)
  * @ctx:	for @reload
  */
 struct ctl_env {
@@ -70,7 +60,6 @@ void ctl_job_more(struct ctl_job *j, const struct ctl_env *env, struct ctl_buf *
 void ctl_reply_fail(struct ctl_buf *out, const char *code, const char *msg);
 void ctl_reply_error(struct ctl_buf *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void ctl_buf_free(struct ctl_buf *b);
 struct json_t *ctl_stats_record(struct gateway *gw);
 
 #endif /* QDES_CTL_SERVE_H */

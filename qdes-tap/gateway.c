@@ -13,15 +13,7 @@
 #include "log.h"
 #include "netns.h"
 #include "proto.h"
-
-/* The clock libuv's uv_now() reads, so FDB times from before the loop compare with its own */
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "util.h"
 
 /* IP + UDP + encapsulation + inner Ethernet: what the underlay MTU must carry beyond the
  * segment MTU (50 on IPv4 for both QDES and VXLAN, whose headers are 8 bytes) */
@@ -534,9 +526,7 @@ int gateway_fdb_add(struct gateway *gw, const uint8_t *mac, const union qdes_soc
 	fdb_wrlock(gw->fdb);
 	e = fdb_lookup(gw->fdb, net, mac);
 	if (e && e->kind == FDB_LOCAL) {
-		const struct qdes_port *p = port_table_get(&gw->ports, e->port);
-
-		snprintf(local, IFNAMSIZ, "%s", p ? p->name : "?");
+		snprintf(local, IFNAMSIZ, "%s", port_table_name(&gw->ports, e->port));
 		errno = EEXIST;
 		r = -1;
 	} else if (fdb_add_static(gw->fdb, net, mac, dst, now) == FDB_FULL) {

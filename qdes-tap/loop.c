@@ -86,7 +86,6 @@ struct port_polls {
  * @thread:	the main thread, which alone changes the port table
  * @rearm:	a port on another thread changed what it wants polled
  * @polls:	by port id
- * @ctl:	the control socket, or NULL
  * @env:	what control commands and SIGHUP's reload need
  */
 struct loop {
@@ -101,7 +100,6 @@ struct loop {
 	uv_signal_t sig_int, sig_term, sig_usr1, sig_hup;
 	uv_async_t failure;
 	int exit_code;
-	struct control *ctl;
 	struct ctl_env env;
 };
 
@@ -376,10 +374,8 @@ static void reload(struct loop *l)
 	json_t *ok = json_array(), *no = json_array();
 	char err[CTL_ERRLEN];
 
-	if (!l->env.reload)
-		notice("SIGHUP: no configuration file to read again (started without -c)");
-	else if (ok && no && l->env.reload(l->env.ctx, ok, no, err, sizeof(err)))
-		err("SIGHUP: %s", err);
+	if (ok && no && l->env.reload(l->env.ctx, ok, no, err, sizeof(err)))
+		notice("SIGHUP: %s", err);
 	json_decref(ok);
 	json_decref(no);
 }
@@ -586,7 +582,6 @@ int loop_run(struct gateway *gw, struct control *ctl, const struct ctl_env *env)
 	l.gw = gw;
 	l.thread = pthread_self();
 	l.host = (struct port_host){host_add, host_kick};
-	l.ctl = ctl;
 	l.env = *env;
 	l.wl = calloc(gw->n_workers, sizeof(*l.wl));
 	if (!l.wl) {

@@ -96,7 +96,6 @@ static int resolve_group(const char *name, gid_t *gid, char *msg, size_t len)
 	struct group g, *res = NULL;
 	unsigned long v;
 
-	errno = 0;
 	v = strtoul(name, &end, 10);
 	if (*name && !*end && v < (gid_t)-1) {
 		*gid = (gid_t)v;

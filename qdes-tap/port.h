@@ -161,6 +161,14 @@ static inline struct qdes_port *port_table_get(const struct port_table *t, unsig
 	return id < PORT_MAX ? t->slot[id] : NULL;
 }
 
+/* The name of port @id for the FDB's listings, "?" if it has gone meanwhile */
+static inline const char *port_table_name(const struct port_table *t, unsigned int id)
+{
+	const struct qdes_port *p = port_table_get(t, id);
+
+	return p ? p->name : "?";
+}
+
 /* What a port wants polled on descriptor @i now */
 static inline unsigned int port_events(struct qdes_port *port, unsigned int i)
 {

@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "gateway.h"
 #include "log.h"
@@ -144,14 +143,6 @@ static const struct parse_fdb *find_fdb(const struct qdes_config *c, const uint8
 		if (!memcmp(c->fdb[i].mac, mac, ETH_ALEN_))
 			return &c->fdb[i];
 	return NULL;
-}
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* The file's static entries: those gone from it go (if still as it put them), new ones come */

@@ -438,10 +438,8 @@ static void dump_entry(const struct fdb_entry *e, void *arg)
 	char m[MAC_STRLEN], a[ADDR_STRLEN];
 
 	if (e->kind == FDB_LOCAL) {
-		const struct qdes_port *p = port_table_get(sw->ports, e->port);
-
 		log_always("fdb %s netid %u dev %s local age %llu", mac_str(e->mac, m), sw->netid,
-			   p ? p->name : "?", (unsigned long long)age);
+			   port_table_name(sw->ports, e->port), (unsigned long long)age);
 	} else {
 		log_always("fdb %s netid %u dst %s %s age %llu", mac_str(e->mac, m), sw->netid,
 			   addr_str(&e->peer, a, sizeof(a)),

@@ -16,30 +16,34 @@
 #include "ctl_print.h"
 #include "ctl_proto.h"
 
-/* Parse a command line given as one string of words */
-static int parse(struct ctl_cli *cli, const char *line, char *err, size_t errlen)
+/* "qdes-tap LINE" split at spaces into @argv (32 words at most). Return: argc */
+static int split(const char *line, char *argv[32])
 {
 	static char buf[512];
-	char *argv[32], *tok, *save;
+	char *tok, *save;
 	int argc = 0;
 
 	snprintf(buf, sizeof(buf), "qdes-tap %s", line);
 	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
+	return argc;
+}
+
+/* Parse a command line given as one string of words */
+static int parse(struct ctl_cli *cli, const char *line, char *err, size_t errlen)
+{
+	char *argv[32];
+	int argc = split(line, argv);
+
 	return ctl_parse_args(cli, argc, argv, err, errlen);
 }
 
 static bool is_client(const char *line)
 {
-	static char buf[512];
-	char *argv[32], *tok, *save;
-	int argc = 0;
+	char *argv[32];
+	int argc = split(line, argv);
 
-	snprintf(buf, sizeof(buf), "qdes-tap %s", line);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
 	return ctl_is_client(argc, argv);
 }
 

@@ -22,9 +22,9 @@ WARNFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototy
 # iniparser ships no .pc file on Debian 12; fall back to its known include directory.
 INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv jansson libmicrohttpd) $(INI_CFLAGS)
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl libuv jansson libmicrohttpd libcrypto) $(INI_CFLAGS)
 # libmicrohttpd: headers only; metrics.c loads it when metrics = is given (-ldl: dlopen)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv jansson) $(INI_LIBS) -pthread -ldl
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs libmnl libuv jansson libcrypto) $(INI_LIBS) -pthread -ldl
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # CPPFLAGS and LDFLAGS as the user (or dpkg-buildflags: hardening) gives them
 ALL_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DEP_CFLAGS) \
@@ -87,14 +87,15 @@ build/tsan/%.o: qdes-tap/%.c | build/tsan
 UNIT_COMMON := addr ether log
 test_proto_MODS := proto
 test_fdb_MODS := fdb
-test_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port
-test_switch_MODS := switch peerstat fdb proto port
+test_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port seal replay
+test_switch_MODS := switch peerstat fdb proto port seal replay
 test_offload_MODS := offload
-test_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse
+test_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse seal replay
 test_privs_MODS := privs
-test_underlay_MODS := underlay offload
+test_underlay_MODS := underlay offload seal replay
 test_ctl_MODS := ctl_proto ctl_print parse proto
 test_peerstat_MODS := peerstat
+test_seal_MODS := seal replay keyfile proto
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:
@@ -158,8 +159,8 @@ FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
 fuzz_proto_MODS := proto
 fuzz_offload_MODS := offload
-fuzz_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse
-fuzz_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port
+fuzz_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse seal replay
+fuzz_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port seal replay
 fuzz_cli_MODS := $(fuzz_config_MODS)
 fuzz_ctl_MODS := ctl_proto parse proto
 fuzz_objs = $(patsubst %,build/fuzz/obj/%.o,$(UNIT_COMMON) $($(1)_MODS))

@@ -51,7 +51,8 @@ static void segment(const struct virtio_net_hdr *vh, const uint8_t *frame, size_
 	CHECK(copy);
 	memcpy(copy, frame, len);
 	memset(&res, 0x5a, sizeof(res));
-	if (offload_tso_segment(vh, copy, len, encap, encap_len, max_frame, out, OUT_SIZE, &res)) {
+	if (offload_tso_segment(vh, copy, len, encap, encap_len, 0, max_frame, out, OUT_SIZE,
+				&res)) {
 		CHECK(!res.n && !res.stride && !res.total);
 		free(copy);
 		return;
@@ -140,7 +141,7 @@ static void coalesce(const uint8_t *data, size_t size)
 
 		CHECK(g.segs == merged);
 		CHECK(g.vh.gso_size && g.vh.hdr_len <= g.len && g.vh.csum_start < g.len);
-		CHECK(offload_tso_segment(&g.vh, g.buf, g.len, NULL, 0, OFFLOAD_MAX_FRAME, out,
+		CHECK(offload_tso_segment(&g.vh, g.buf, g.len, NULL, 0, 0, OFFLOAD_MAX_FRAME, out,
 					  OUT_SIZE, &res) == 0);
 		CHECK(res.n == g.segs);
 		/* the first segment's payload and length are the first frame's */

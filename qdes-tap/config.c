@@ -52,6 +52,8 @@ enum opt_id {
 	OPT_FDB,
 	OPT_CONTROL,
 	OPT_CONTROL_GROUP,
+	OPT_KEY,
+	OPT_KEY_NEXT,
 	OPT_METRICS,
 	OPT_LOG_LEVEL,
 	OPT_VERBOSE,
@@ -305,6 +307,16 @@ static const struct config_opt config_opts[] = {
 	 .name = "control-group",
 	 .arg = "GROUP",
 	 .help = "members of this group may use the control socket too"},
+	{.id = OPT_KEY,
+	 .key = "key",
+	 .name = "key",
+	 .arg = "PATH",
+	 .help = "seal the segment with the key in this file (qdes-tap genkey; mode 0600)"},
+	{.id = OPT_KEY_NEXT,
+	 .key = "key_next",
+	 .name = "key-next",
+	 .arg = "PATH",
+	 .help = "a second key that opens too, for rotation (see reload)"},
 	{.id = OPT_METRICS,
 	 .key = "metrics",
 	 .name = "metrics",
@@ -467,6 +479,10 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 		return parse_fdb(cfg->fdb, &cfg->n_fdb, s, list, err, errlen);
 	case OPT_CONTROL:
 		return parse_socket_path(cfg->control, sizeof(cfg->control), s, err, errlen);
+	case OPT_KEY:
+		return parse_file_path(cfg->key, sizeof(cfg->key), s, err, errlen);
+	case OPT_KEY_NEXT:
+		return parse_file_path(cfg->key_next, sizeof(cfg->key_next), s, err, errlen);
 	case OPT_METRICS:
 		if (parse_metrics(&cfg->metrics, s, err, errlen))
 			return -1;
@@ -791,6 +807,38 @@ static int check_segment(struct qdes_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* A key seals an encapsulation that has room for it; never a silent fall back to plaintext */
+static int check_key(const struct qdes_config *cfg, char *err, size_t errlen)
+{
+	const struct encap_ops *e = proto_encap(cfg->encap);
+
+	if (cfg->key_next[0] && !cfg->key[0]) {
+		snprintf(err, errlen, "--key-next (or key_next= in the ini file): needs a key");
+		return -1;
+	}
+	if (cfg->key[0] && !e->sealed) {
+		snprintf(err, errlen,
+			 "--key (or key= in the ini file): not with encap %s (its datagrams have "
+			 "no room for a seal; frames would go in the clear)",
+			 e->name);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * config_encap() - The encapsulation the segment runs: encap=, sealed if there is a key
+ * @cfg:	configuration, checked
+ *
+ * Return: its operations
+ */
+const struct encap_ops *config_encap(const struct qdes_config *cfg)
+{
+	const struct encap_ops *e = proto_encap(cfg->encap);
+
+	return cfg->key[0] && e->sealed ? e->sealed : e;
+}
+
 /* One socket family serves all: bind to local, send to the group and the peers */
 static int check_families(const struct qdes_config *cfg, char *err, size_t errlen)
 {
@@ -869,7 +917,8 @@ static int check_unicast_port(struct qdes_config *cfg, char *err, size_t errlen)
 int config_check(struct qdes_config *cfg, char *err, size_t errlen)
 {
 	if (check_interface(cfg, err, errlen) || check_segment(cfg, err, errlen) ||
-	    check_families(cfg, err, errlen) || check_unicast_port(cfg, err, errlen))
+	    check_families(cfg, err, errlen) || check_unicast_port(cfg, err, errlen) ||
+	    check_key(cfg, err, errlen))
 		return -1;
 	return 0;
 }

@@ -88,6 +88,8 @@ struct qdes_config {
 	unsigned int n_fdb;
 	char control[PATH_MAX]; /* control = PATH | none, "": /run/qdes-tap/IFNAME.ctl */
 	char control_group[CONFIG_USER_LEN];
+	char key[PATH_MAX];	     /* key = PATH: the segment key that seals, "": not sealed */
+	char key_next[PATH_MAX];     /* key_next = PATH: a second key that opens too */
 	union qdes_sockaddr metrics; /* metrics = [ADDR:]PORT: GET /metrics */
 	bool metrics_set;	     /* control_group = GROUP, "": none */
 
@@ -104,6 +106,7 @@ enum config_action {
 int config_family(const struct qdes_config *cfg);
 bool config_has_tap(const struct qdes_config *cfg);
 bool config_has_ports(const struct qdes_config *cfg);
+const struct encap_ops *config_encap(const struct qdes_config *cfg);
 const struct port_kind *config_port_kind(unsigned int i, const char **key);
 void config_init(struct qdes_config *cfg);
 int config_set(struct qdes_config *cfg, const char *key, const char *value, char *err,

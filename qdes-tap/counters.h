@@ -45,7 +45,15 @@
 	X(qemu_tx_bytes)                                                                           \
 	X(qemu_tx_errors)                                                                          \
 	X(qemu_connected)                                                                          \
-	X(qemu_disconnected)
+	X(qemu_disconnected)                                                                       \
+	X(drop_sealed)                                                                             \
+	X(drop_unsealed)                                                                           \
+	X(drop_key)                                                                                \
+	X(drop_auth)                                                                               \
+	X(drop_replay)                                                                             \
+	X(seal_sessions)                                                                           \
+	X(seal_evicted)                                                                            \
+	X(seal_errors)
 
 struct qdes_counters {
 #define QDES_COUNTER_FIELD(name) uint64_t name;

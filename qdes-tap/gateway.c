@@ -19,8 +19,10 @@
  * segment MTU (50 on IPv4 for both QDES and VXLAN, whose headers are 8 bytes) */
 static unsigned int overhead(const struct qdes_config *cfg)
 {
-	return (config_family(cfg) == AF_INET6 ? 40 : 20) + 8 +
-	       (unsigned int)proto_encap(cfg->encap)->hdr_len + ETH_HLEN_;
+	const struct encap_ops *e = config_encap(cfg);
+
+	return (config_family(cfg) == AF_INET6 ? 40 : 20) + 8 + (unsigned int)e->hdr_len +
+	       (unsigned int)e->tail_len + ETH_HLEN_;
 }
 
 /* Underlay interface (dev= or the route to the group) and the segment MTU it allows */
@@ -164,11 +166,27 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 		uo.port = addr_port(&first->ul.bound);
 		uo.self = &first->ul.self;
 	}
+	if (gw->keys.n) {
+		uint64_t session;
+
+		/* Its own session: no counter shared between workers on the data path */
+		if (getrandom(&session, sizeof(session), 0) != sizeof(session)) {
+			snprintf(tmp, sizeof(tmp), "getrandom: %s", strerror(errno));
+			goto fail;
+		}
+		if (seal_tx_init(&w->seal_tx, &gw->keys.key[0], session)) {
+			snprintf(tmp, sizeof(tmp), "cannot set up sealing (libcrypto)");
+			goto fail;
+		}
+		uo.seal = &w->seal_tx;
+	}
 	if (underlay_open(&w->ul, &uo, &w->cnt, tmp, sizeof(tmp)))
 		goto fail;
 	switch_init(&w->sw, gw->fdb, &gw->ports, cfg->network_id, gw->mtu, &tx, &w->cnt);
-	switch_set_encap(&w->sw, proto_encap(cfg->encap),
-			 proto_encap(cfg->encap)->peer_port ? addr_port(&cfg->group) : 0);
+	switch_set_encap(&w->sw, config_encap(cfg),
+			 config_encap(cfg)->peer_port ? addr_port(&cfg->group) : 0);
+	if (gw->keys.n)
+		w->sw.seal = &gw->seal;
 	w->sw.worker = w->index;
 	w->sw.now = now;
 	w->sw.flood_peers = w->ul.peers;
@@ -205,6 +223,7 @@ static void tap_port_close(struct gateway *gw)
  * gateway_start() - Open and configure everything for one interface
  * @gw:		filled in
  * @cfg:	configuration (kept by reference)
+ * @keys:	the segment keys, loaded from key= and key_next=; NULL or none: not sealed
  * @err:	one line on failure
  * @errlen:	its size
  *
@@ -230,7 +249,8 @@ static int gateway_open_port(struct gateway *gw, unsigned int kind, char *err, s
 	return 0;
 }
 
-int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen)
+int gateway_start(struct gateway *gw, const struct qdes_config *cfg,
+		  const struct seal_keyring *keys, char *err, size_t errlen)
 {
 	struct underlay_opts uo = {0};
 	char path[PATH_MAX], tmp[GATEWAY_ERRLEN];
@@ -247,6 +267,14 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 		return -1;
 	}
 	gw->n_workers = cfg->workers;
+	if (keys && keys->n) {
+		gw->keys = *keys;
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed) ||
+		    seal_rx_init(&gw->seal, keys, seed)) {
+			snprintf(err, errlen, "cannot set up the session table");
+			goto fail;
+		}
+	}
 	for (i = 0; i < gw->n_workers; i++) {
 		gw->w[i].gw = gw;
 		gw->w[i].index = i;
@@ -320,7 +348,8 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, 
 	uo.local = cfg->local_set ? &cfg->local : NULL;
 	uo.port = cfg->port;
 	uo.ttl = cfg->ttl;
-	uo.encap_len = proto_encap(cfg->encap)->hdr_len;
+	uo.encap_len = config_encap(cfg)->hdr_len;
+	uo.tail_len = config_encap(cfg)->tail_len;
 	uo.max_frame = gw->mtu + ETH_HLEN_;
 	uo.reuseport = gw->n_workers > 1;
 	uo.offload = gw->tap && gw->tap->offload;
@@ -360,21 +389,32 @@ void gateway_stop(struct gateway *gw)
 		}
 	}
 	/* VXLAN has no leave notice: its members age our MACs out */
-	if (first && first->ul.ucast_fd >= 0 && proto_encap(cfg->encap)->leave) {
-		uint8_t hdr[PROTO_HEADROOM];
-		const struct encap_ops *e = proto_encap(cfg->encap);
+	if (first && first->ul.ucast_fd >= 0 && config_encap(cfg)->leave) {
+		uint8_t hdr[PROTO_HEADROOM + QDES_TAG_LEN] = {0};
+		const struct encap_ops *e = config_encap(cfg);
+		size_t n = e->hdr_len;
 
 		e->encode(hdr, cfg->network_id);
-		if (underlay_send_leave(&first->ul, hdr, e->hdr_len))
-			warn("%s: leave notice not sent: %s", cfg->ifname, strerror(errno));
+		/* Sealed like any datagram, so that a forged one is told from it */
+		if (gw->keys.n)
+			n = seal_tx_seal(&first->seal_tx, hdr, hdr, n);
+		if (!n || underlay_send_leave(&first->ul, hdr, n))
+			warn("%s: leave notice not sent: %s", cfg->ifname,
+			     n ? strerror(errno) : "cannot seal it");
 	}
 	if (gw->tap && !gw->tap->created && gw->nl.sock) {
 		for (i = 0; i < cfg->n_addrs; i++)
 			if (gw->added[i] && nl_addr_del(&gw->nl, gw->ifindex, &cfg->addrs[i]))
 				warn("%s: %s", gw->tap->name, gw->nl.err);
 	}
-	for (i = 0; i < gw->n_workers; i++)
+	for (i = 0; i < gw->n_workers; i++) {
 		underlay_close(&gw->w[i].ul);
+		seal_tx_free(&gw->w[i].seal_tx);
+		EVP_CIPHER_CTX_free(gw->w[i].sw.seal_scratch);
+		gw->w[i].sw.seal_scratch = NULL;
+	}
+	seal_rx_free(&gw->seal);
+	OPENSSL_cleanse(&gw->keys, sizeof(gw->keys));
 	tap_port_close(gw);
 	if (gw->ports_init)
 		port_table_destroy(&gw->ports);
@@ -430,7 +470,7 @@ int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
 	return r;
 }
 
-static void on_datagram(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram, size_t len)
+static void on_datagram(void *arg, const union qdes_sockaddr *src, uint8_t *dgram, size_t len)
 {
 	struct worker *w = arg;
 
@@ -582,4 +622,38 @@ int gateway_peer(struct gateway *gw, const union qdes_sockaddr *peer, bool add)
 	port_table_unlock(&gw->ports);
 	errno = e;
 	return r;
+}
+
+/**
+ * gateway_set_keys() - Change the keys of a sealed segment, at run time (reload)
+ * @gw:		gateway, sealed
+ * @keys:	the new keys: @keys->key[0] seals from the next datagram on, all of them open
+ * @forgotten:	sessions of keys that are gone, forgotten
+ *
+ * Main thread, under the port table's write lock like gateway_peer(): no worker is in a burst.
+ * Each worker's session and counter go on under the new key.
+ *
+ * Return: 0, or -1 if libcrypto failed (then nothing changed but what was already sealed)
+ */
+int gateway_set_keys(struct gateway *gw, const struct seal_keyring *keys, unsigned int *forgotten)
+{
+	unsigned int i;
+	int ret = 0;
+
+	*forgotten = 0;
+	if (!gw->keys.n || !keys->n)
+		return -1;
+	port_table_wrlock(&gw->ports);
+	for (i = 0; i < gw->n_workers && !ret; i++)
+		ret = seal_tx_set_key(&gw->w[i].seal_tx, &keys->key[0]);
+	if (ret) {
+		/* Back to the key every member still opens */
+		for (i = 0; i < gw->n_workers; i++)
+			(void)seal_tx_set_key(&gw->w[i].seal_tx, &gw->keys.key[0]);
+	} else {
+		*forgotten = seal_rx_set_keys(&gw->seal, keys);
+		gw->keys = *keys;
+	}
+	port_table_unlock(&gw->ports);
+	return ret;
 }

@@ -9,6 +9,7 @@
 #include "counters.h"
 #include "fdb.h"
 #include "netlink.h"
+#include "seal.h"
 #include "switch.h"
 #include "tap.h"
 #include "underlay.h"
@@ -24,6 +25,7 @@
  * @ul:		its underlay sockets
  * @sw:		its switch, over the shared FDB and port table
  * @pstats:	what it saw of each member (ctl_serve.c sums the workers')
+ * @seal_tx:	its sending session, in a sealed segment
  */
 struct worker {
 	struct gateway *gw;
@@ -32,6 +34,7 @@ struct worker {
 	struct underlay ul;
 	struct qdes_switch sw;
 	struct peer_table pstats;
+	struct seal_tx seal_tx;
 };
 
 /**
@@ -49,6 +52,8 @@ struct worker {
  * @n_workers:	workers in @w
  * @w:		the workers
  * @tap:	the interface's port, NULL with -i none
+ * @keys:	the segment keys (none: not sealed)
+ * @seal:	the other members' sessions, in a sealed segment
  */
 struct gateway {
 	const struct qdes_config *cfg;
@@ -64,9 +69,13 @@ struct gateway {
 	unsigned int n_workers;
 	struct worker *w;
 	struct tap *tap;
+	struct seal_keyring keys;
+	struct seal_rx seal;
 };
 
-int gateway_start(struct gateway *gw, const struct qdes_config *cfg, char *err, size_t errlen);
+int gateway_start(struct gateway *gw, const struct qdes_config *cfg,
+		  const struct seal_keyring *keys, char *err, size_t errlen);
+int gateway_set_keys(struct gateway *gw, const struct seal_keyring *keys, unsigned int *forgotten);
 void gateway_stop(struct gateway *gw);
 int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
 		       unsigned int events, uint64_t now);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -14,6 +15,7 @@
 #include "control.h"
 #include "ctl_proto.h"
 #include "gateway.h"
+#include "keyfile.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -128,13 +130,36 @@ static int open_control(const struct qdes_config *cfg, bool has_group, gid_t gro
 	return *ctl ? 0 : -1;
 }
 
+/* qdes-tap genkey: a new segment key on stdout, as `wg genkey` */
+static int genkey_main(int argc, char *argv[])
+{
+	struct stat st;
+
+	if (argc > 2) {
+		fprintf(stderr,
+			"qdes-tap: genkey: takes no arguments (usage: qdes-tap genkey > FILE)\n");
+		return 2;
+	}
+	(void)argv;
+	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		fprintf(stderr, "qdes-tap: warning: writing a key to a file readable by group or "
+				"others, which key= refuses: chmod 600 it (or umask 077 first)\n");
+	if (keyfile_genkey(stdout)) {
+		fprintf(stderr, "qdes-tap: genkey: %s\n",
+			errno ? strerror(errno) : "no random bytes (libcrypto)");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	static struct qdes_config cfg;
 	static struct gateway gw;
 	static struct privs pv;
+	static struct seal_keyring keys;
 	char msg[CONFIG_ERRLEN > GATEWAY_ERRLEN ? CONFIG_ERRLEN : GATEWAY_ERRLEN];
-	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[32],
+	char g[ADDR_STRLEN], b[ADDR_STRLEN], w[32], p[32] = "", n[64],
 						    q[CONFIG_PORT_KINDS * (PATH_MAX + 32)];
 	struct reload rl = {argc, argv, &cfg, &gw, 0};
 	struct ctl_env env = {0};
@@ -146,6 +171,8 @@ int main(int argc, char *argv[])
 	gid_t group = 0;
 	int ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "genkey"))
+		return genkey_main(argc, argv);
 	if (ctl_is_client(argc, argv))
 		return client_main(argc, argv);
 	if (config_from_args(&cfg, argc, argv, &action, msg, sizeof(msg))) {
@@ -168,6 +195,11 @@ int main(int argc, char *argv[])
 	loop_signals(&stop_sigs);
 	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 
+	/* Before anything is opened: a key that is not one, or not secret, changes nothing */
+	if (keyfile_ring(cfg.key, cfg.key_next, NULL, &keys, msg, sizeof(msg))) {
+		start_failed(&cfg, msg);
+		return 2;
+	}
 	/* Before anything is opened, so that a user who does not exist leaves nothing behind */
 	if (cfg.user[0]) {
 		ret = privs_resolve(&pv, cfg.user, msg, sizeof(msg));
@@ -189,7 +221,7 @@ int main(int argc, char *argv[])
 	/* First: another daemon on the same socket stops us before anything is changed */
 	if (open_control(&cfg, has_group, group, &ctl, msg, sizeof(msg)) ||
 	    (cfg.metrics_set && !(met = metrics_open(&cfg.metrics, msg, sizeof(msg)))) ||
-	    gateway_start(&gw, &cfg, msg, sizeof(msg))) {
+	    gateway_start(&gw, &cfg, &keys, msg, sizeof(msg))) {
 		start_failed(&cfg, msg);
 		metrics_close(met);
 		control_close(ctl);
@@ -207,12 +239,16 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	privs_free(&pv);
+	OPENSSL_cleanse(&keys, sizeof(keys));
 	if (cfg.n_peers)
 		snprintf(p, sizeof(p), ", %u peer%s", cfg.n_peers, cfg.n_peers == 1 ? "" : "s");
 	if (proto_encap(cfg.encap)->has_netid)
 		snprintf(n, sizeof(n), "network %u", cfg.network_id);
 	else
 		snprintf(n, sizeof(n), "encap %s", proto_encap(cfg.encap)->name);
+	if (gw.keys.n)
+		snprintf(n + strlen(n), sizeof(n) - strlen(n), ", sealed (key id %u)",
+			 gw.keys.key[0].id);
 	notice("%s: up, mtu %u, %s, group %s%s, local %s%s%s", cfg.ifname, gw.mtu, n,
 	       cfg.group_set ? addr_str(&cfg.group, g, sizeof(g)) : "none", p,
 	       addr_str(&gw.w[0].ul.bound, b, sizeof(b)), workers_note(&cfg, w, sizeof(w)),

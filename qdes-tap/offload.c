@@ -235,17 +235,17 @@ static void fix_ip(uint8_t *f, const struct tcp_layout *t, size_t l4len, uint16_
 
 /* One frame that is not a super-frame: copied behind the encapsulation, checksum completed */
 static int copy_one(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len,
-		    const uint8_t *encap, size_t encap_len, size_t max_frame, uint8_t *out,
-		    size_t out_size, struct offload_segs *res)
+		    const uint8_t *encap, size_t encap_len, size_t tail, size_t max_frame,
+		    uint8_t *out, size_t out_size, struct offload_segs *res)
 {
-	if (len < ETH_HLEN_ || len > max_frame || len > out_size - encap_len)
+	if (len < ETH_HLEN_ || len > max_frame || len > out_size - encap_len - tail)
 		return -1;
 	memcpy(out, encap, encap_len);
 	memcpy(out + encap_len, frame, len);
 	if (offload_csum_complete(vh, out + encap_len, len))
 		return -1;
 	res->n = 1;
-	res->stride = res->total = encap_len + len;
+	res->stride = res->total = encap_len + len + tail;
 	return 0;
 }
 
@@ -256,6 +256,7 @@ static int copy_one(const struct virtio_net_hdr *vh, const uint8_t *frame, size_
  * @len:	its length
  * @encap:	header to put in front of every frame (the encapsulation)
  * @encap_len:	its length
+ * @tail:	bytes to leave free after every frame (a sealed datagram's tag)
  * @max_frame:	longest frame a datagram may carry
  * @out:	where the datagrams go, back to back (must not overlap @frame)
  * @out_size:	its size
@@ -274,8 +275,8 @@ static int copy_one(const struct virtio_net_hdr *vh, const uint8_t *frame, size_
  * without GSO, or no room in @out); @res is then all zero
  */
 int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len,
-			const uint8_t *encap, size_t encap_len, size_t max_frame, uint8_t *out,
-			size_t out_size, struct offload_segs *res)
+			const uint8_t *encap, size_t encap_len, size_t tail, size_t max_frame,
+			uint8_t *out, size_t out_size, struct offload_segs *res)
 {
 	unsigned int type = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	size_t mss, payload, per_seg, n, i, pos = 0;
@@ -285,10 +286,11 @@ int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, s
 	uint8_t flags;
 
 	memset(res, 0, sizeof(*res));
-	if (encap_len > out_size)
+	if (encap_len + tail > out_size)
 		return -1;
 	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE)
-		return copy_one(vh, frame, len, encap, encap_len, max_frame, out, out_size, res);
+		return copy_one(vh, frame, len, encap, encap_len, tail, max_frame, out, out_size,
+				res);
 
 	if ((type != VIRTIO_NET_HDR_GSO_TCPV4 && type != VIRTIO_NET_HDR_GSO_TCPV6) ||
 	    !vh->gso_size || vh->hdr_len > len || tcp_parse(frame, len, &t) ||
@@ -303,7 +305,7 @@ int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, s
 	mss = max_frame - t.hdr < vh->gso_size ? max_frame - t.hdr : vh->gso_size;
 	payload = len - t.hdr;
 	n = payload ? (payload + mss - 1) / mss : 1;
-	per_seg = encap_len + t.hdr;
+	per_seg = encap_len + t.hdr + tail;
 	if (payload > out_size || per_seg > (out_size - payload) / n)
 		return -1;
 

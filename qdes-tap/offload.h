@@ -31,8 +31,8 @@ uint32_t offload_csum_partial(const void *buf, size_t len, uint32_t sum);
 int offload_csum_complete(const struct virtio_net_hdr *vh, uint8_t *frame, size_t len);
 
 int offload_tso_segment(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len,
-			const uint8_t *encap, size_t encap_len, size_t max_frame, uint8_t *out,
-			size_t out_size, struct offload_segs *res);
+			const uint8_t *encap, size_t encap_len, size_t tail, size_t max_frame,
+			uint8_t *out, size_t out_size, struct offload_segs *res);
 
 /**
  * struct offload_gro - one TCP super-frame being built from received segments

@@ -218,6 +218,16 @@ int parse_socket_path(char *dst, size_t size, const char *s, char *err, size_t e
 	return parse_invalid(err, errlen, s, expected);
 }
 
+/* A file name (key files): not empty, and fits */
+int parse_file_path(char *dst, size_t size, const char *s, char *err, size_t errlen)
+{
+	if (*s && strlen(s) < size) {
+		strcpy(dst, s);
+		return 0;
+	}
+	return parse_invalid(err, errlen, s, "expected a file name");
+}
+
 /* One static FDB entry, "MAC ADDR:PORT" */
 static int parse_fdb_item(struct parse_fdb *e, const char *s, char *err, size_t errlen)
 {

@@ -60,6 +60,7 @@ int parse_addresses(struct qdes_prefix *addrs, unsigned int *n, const char *s, b
 		    size_t errlen);
 int parse_group_name(char *dst, size_t size, const char *s, char *err, size_t errlen);
 int parse_socket_path(char *dst, size_t size, const char *s, char *err, size_t errlen);
+int parse_file_path(char *dst, size_t size, const char *s, char *err, size_t errlen);
 int parse_fdb(struct parse_fdb *v, unsigned int *n, const char *s, bool list, char *err,
 	      size_t errlen);
 int parse_metrics(union qdes_sockaddr *dst, const char *s, char *err, size_t errlen);

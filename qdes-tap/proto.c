@@ -19,7 +19,7 @@ static uint16_t qdes_netid(const uint8_t *hdr)
  * reasons. Reserved bytes 6-7 are not looked at: a later version may use them, and a v1
  * receiver must keep accepting what it can. PROTO_FRAME here means "no reason to drop".
  */
-static enum proto_verdict qdes_check_hdr(const uint8_t *hdr, uint16_t netid)
+static enum proto_verdict qdes_check_hdr(const uint8_t *hdr, uint16_t netid, bool sealed)
 {
 	if (hdr[0] != QDES_MAGIC0 || hdr[1] != QDES_MAGIC1)
 		return PROTO_DROP_MAGIC;
@@ -27,6 +27,11 @@ static enum proto_verdict qdes_check_hdr(const uint8_t *hdr, uint16_t netid)
 		return PROTO_DROP_VERSION;
 	if (hdr[3] & ~QDES_FLAGS_KNOWN)
 		return PROTO_DROP_FLAGS;
+	/* Said apart from other flag trouble: a member with the wrong configuration is told so */
+	if ((hdr[3] & QDES_FLAG_SEALED) && !sealed)
+		return PROTO_DROP_SEALED;
+	if (!(hdr[3] & QDES_FLAG_SEALED) && sealed)
+		return PROTO_DROP_UNSEALED;
 	if (qdes_netid(hdr) != netid)
 		return PROTO_DROP_NETID;
 	return PROTO_FRAME;
@@ -59,6 +64,21 @@ size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len)
  */
 static enum proto_verdict frame_verdict(const uint8_t *frame, size_t frame_len, unsigned int mtu,
 					struct proto_rx *out)
+{
+	return proto_frame_check(frame, frame_len, mtu, out);
+}
+
+/**
+ * proto_frame_check() - What every encapsulation checks of a frame once it has it in the clear
+ * @frame:	the frame, at least an Ethernet header
+ * @frame_len:	its length
+ * @mtu:	TAP MTU
+ * @out:	@frame and @frame_len set on PROTO_FRAME
+ *
+ * Return: PROTO_FRAME, PROTO_DROP_OVERSIZE or PROTO_DROP_SRC_MAC
+ */
+enum proto_verdict proto_frame_check(const uint8_t *frame, size_t frame_len, unsigned int mtu,
+				     struct proto_rx *out)
 {
 	if (frame_len > proto_max_frame(mtu, frame, frame_len))
 		return PROTO_DROP_OVERSIZE;
@@ -103,7 +123,7 @@ enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t ne
 	if (len != QDES_HDR_LEN && len < QDES_HDR_LEN + ETH_HLEN_)
 		return PROTO_DROP_SHORT;
 
-	v = qdes_check_hdr(buf, netid);
+	v = qdes_check_hdr(buf, netid, false);
 	if (v != PROTO_FRAME)
 		return v;
 	if (len == QDES_HDR_LEN)
@@ -113,11 +133,57 @@ enum proto_verdict proto_qdes_decode(const uint8_t *buf, size_t len, uint16_t ne
 }
 
 /**
+ * proto_sealed_decode() - Validate what can be judged of a sealed datagram before opening it
+ * @buf:	UDP payload, untrusted
+ * @len:	its length
+ * @netid:	the network id this interface serves
+ * @mtu:	TAP MTU
+ * @out:	@netid as for proto_qdes_decode(); on PROTO_SEALED @frame and @frame_len are the
+ *		ciphertext (the frame once opened), between the 24-byte header and the tag
+ *
+ * Checks, first failing one wins: short (below a header, or a sealed header and tag with 1 to
+ * 13 bytes between: neither a leave notice nor a frame), magic, version, flags (unknown, or not
+ * sealed: unsealed), network id, oversize. A sealed leave notice is a header and a tag, nothing
+ * between. What the frame says (its source MAC) is judged after opening: proto_frame_check().
+ *
+ * Return: PROTO_SEALED, or the PROTO_DROP_* reason
+ */
+enum proto_verdict proto_sealed_decode(const uint8_t *buf, size_t len, uint16_t netid,
+				       unsigned int mtu, struct proto_rx *out)
+{
+	const size_t over = QDES_SEALED_HDR_LEN + QDES_TAG_LEN;
+	enum proto_verdict v;
+	size_t n;
+
+	*out = (struct proto_rx){0};
+	if (len < QDES_HDR_LEN)
+		return PROTO_DROP_SHORT;
+	out->netid = qdes_netid(buf);
+	v = qdes_check_hdr(buf, netid, true);
+	/* A plain leave notice or frame sent to a sealed member says what it is */
+	if (v == PROTO_DROP_UNSEALED && len != QDES_HDR_LEN && len < QDES_HDR_LEN + ETH_HLEN_)
+		return PROTO_DROP_SHORT;
+	if (v != PROTO_FRAME)
+		return v;
+	if (len < over)
+		return PROTO_DROP_SHORT;
+	n = len - over;
+	if (n && n < ETH_HLEN_)
+		return PROTO_DROP_SHORT;
+	/* Whether it holds an 802.1Q tag is known only in the clear: allow for one here */
+	if (n > (size_t)mtu + ETH_HLEN_ + VLAN_HLEN_)
+		return PROTO_DROP_OVERSIZE;
+	out->frame = buf + QDES_SEALED_HDR_LEN;
+	out->frame_len = n;
+	return PROTO_SEALED;
+}
+
+/**
  * proto_qdes_encode() - Write a QDES v1 header; the frame follows it in the same buffer
  * @hdr:	the 8 bytes in front of the frame (within PROTO_HEADROOM)
  * @netid:	network id of the segment
  *
- * Flags and reserved bytes are zero: v1 defines no flags, and receivers drop unknown ones.
+ * Flags and reserved bytes are zero: a plain datagram sets no flag (sealed_encode() sets one).
  * A header on its own is a leave notice.
  */
 void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid)
@@ -229,6 +295,29 @@ static void vxlan_encode(uint8_t *hdr, uint32_t vni)
 	proto_vxlan_encode(hdr, vni);
 }
 
+/* The fixed part; the key id, session and counter are the sealer's (seal_tx_seal()) */
+static void sealed_encode(uint8_t *hdr, uint32_t netid)
+{
+	proto_qdes_encode(hdr, (uint16_t)netid);
+	hdr[3] = QDES_FLAG_SEALED;
+}
+
+static enum proto_verdict sealed_decode(const uint8_t *buf, size_t len, uint32_t netid,
+					unsigned int mtu, struct proto_rx *out)
+{
+	return proto_sealed_decode(buf, len, (uint16_t)netid, mtu, out);
+}
+
+/* QDES with a segment key: not a mode of its own (encap= qdes), what key= makes of it */
+static const struct encap_ops qdes_sealed = {.name = "qdes",
+					     .hdr_len = QDES_SEALED_HDR_LEN,
+					     .tail_len = QDES_TAG_LEN,
+					     .encode = sealed_encode,
+					     .decode = sealed_decode,
+					     .max_netid = 65535,
+					     .leave = true,
+					     .has_netid = true};
+
 static const struct encap_ops encaps[] = {
 	[ENCAP_QDES] = {.name = "qdes",
 			.hdr_len = QDES_HDR_LEN,
@@ -236,7 +325,8 @@ static const struct encap_ops encaps[] = {
 			.decode = qdes_decode,
 			.max_netid = 65535,
 			.leave = true,
-			.has_netid = true},
+			.has_netid = true,
+			.sealed = &qdes_sealed},
 	[ENCAP_VXLAN] = {.name = "vxlan",
 			 .hdr_len = VXLAN_HDR_LEN,
 			 .encode = vxlan_encode,
@@ -319,6 +409,18 @@ const char *proto_verdict_name(enum proto_verdict v)
 		return "oversize";
 	case PROTO_DROP_SRC_MAC:
 		return "src_mac";
+	case PROTO_SEALED:
+		return "sealed_frame";
+	case PROTO_DROP_SEALED:
+		return "sealed";
+	case PROTO_DROP_UNSEALED:
+		return "unsealed";
+	case PROTO_DROP_KEY:
+		return "key";
+	case PROTO_DROP_AUTH:
+		return "auth";
+	case PROTO_DROP_REPLAY:
+		return "replay";
 	case PROTO_VERDICT_MAX:
 		break;
 	}

@@ -12,8 +12,15 @@
 #define QDES_MAGIC0  0x51
 #define QDES_MAGIC1  0x44
 #define QDES_VERSION 1
-/* No flag bits are defined in v1: a receiver drops any datagram that has one set. */
-#define QDES_FLAGS_KNOWN 0x00
+/*
+ * Flags: a receiver drops any datagram with a flag bit it does not know. SEALED: the frame is
+ * encrypted and authenticated (key= / --key): byte 6 is then the key id, and the header goes
+ * on with a session id (8 bytes) and a counter (8 bytes, BE); a 16-byte tag follows the frame.
+ */
+#define QDES_FLAG_SEALED    0x01
+#define QDES_FLAGS_KNOWN    QDES_FLAG_SEALED
+#define QDES_SEALED_HDR_LEN 24
+#define QDES_TAG_LEN	    16
 
 /*
  * VXLAN (RFC 7348): flags (I = 0x08) | reserved (3) | VNI (24 bits, BE) | reserved (1).
@@ -25,7 +32,7 @@
 #define VXLAN_DEFAULT_PORT 4789
 
 /* Headroom every frame buffer keeps in front of the frame, for any encapsulation */
-#define PROTO_HEADROOM 16
+#define PROTO_HEADROOM 32
 
 /**
  * enum proto_verdict - what a received datagram is; every drop reason has a counter
@@ -40,6 +47,12 @@ enum proto_verdict {
 	PROTO_DROP_NETID,    /* a network id we do not serve */
 	PROTO_DROP_OVERSIZE, /* frame longer than MTU + 14 (+4 with 802.1Q) */
 	PROTO_DROP_SRC_MAC,  /* source MAC multicast, broadcast or all-zero */
+	PROTO_SEALED,	     /* a sealed datagram, well formed so far: open it (seal.c) */
+	PROTO_DROP_SEALED,   /* sealed, and this member has no key */
+	PROTO_DROP_UNSEALED, /* not sealed, and this member's segment is */
+	PROTO_DROP_KEY,	     /* sealed with a key id this member does not have */
+	PROTO_DROP_AUTH,     /* does not authenticate: another key, or altered */
+	PROTO_DROP_REPLAY,   /* authenticated before, or too old for the replay window */
 	PROTO_VERDICT_MAX,
 };
 
@@ -61,6 +74,10 @@ void proto_qdes_encode(uint8_t hdr[QDES_HDR_LEN], uint16_t netid);
 enum proto_verdict proto_vxlan_decode(const uint8_t *buf, size_t len, uint32_t vni,
 				      unsigned int mtu, struct proto_rx *out);
 void proto_vxlan_encode(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni);
+enum proto_verdict proto_sealed_decode(const uint8_t *buf, size_t len, uint16_t netid,
+				       unsigned int mtu, struct proto_rx *out);
+enum proto_verdict proto_frame_check(const uint8_t *frame, size_t len, unsigned int mtu,
+				     struct proto_rx *out);
 enum proto_verdict proto_raw_decode(const uint8_t *buf, size_t len, uint32_t netid,
 				    unsigned int mtu, struct proto_rx *out);
 size_t proto_max_frame(unsigned int mtu, const uint8_t *frame, size_t len);
@@ -78,6 +95,7 @@ enum encap_mode {
  * struct encap_ops - one encapsulation, as the switch and the gateway use it; chosen at start
  * @name:	the encap= value
  * @hdr_len:	bytes in front of each frame (within PROTO_HEADROOM)
+ * @tail_len:	bytes after each frame (the tag of a sealed datagram)
  * @encode:	write the header for network @netid
  * @decode:	validate a datagram, as proto_qdes_decode()
  * @max_netid:	largest network id the header carries
@@ -90,6 +108,8 @@ enum encap_mode {
  * @has_netid:	the header carries a network id (raw frames carry none: one segment per
  *		group and port)
  * @default_port: UDP port of a group given without one; 0: the port must be given
+ * @sealed:	the variant a segment key selects (key=), or NULL: this one cannot be sealed
+ * @decode returns PROTO_SEALED for a datagram that must be opened before its frame is judged.
  *
  * Everything the configuration checks and says about an encapsulation (its name, network-id
  * range, default port, port rules) is read from here, so a new encapsulation is a codec and
@@ -98,6 +118,7 @@ enum encap_mode {
 struct encap_ops {
 	const char *name;
 	size_t hdr_len;
+	size_t tail_len;
 	void (*encode)(uint8_t *hdr, uint32_t netid);
 	enum proto_verdict (*decode)(const uint8_t *buf, size_t len, uint32_t netid,
 				     unsigned int mtu, struct proto_rx *out);
@@ -107,6 +128,7 @@ struct encap_ops {
 	bool flood_only;
 	bool has_netid;
 	uint16_t default_port;
+	const struct encap_ops *sealed;
 };
 
 const struct encap_ops *proto_encap(enum encap_mode mode);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "keyfile.h"
 #include "log.h"
 #include "reload.h"
 #include "util.h"
@@ -203,6 +204,47 @@ static void apply_max_entries(struct reload *r, const struct qdes_config *next, 
 	applied(ok, "max_entries", "%u (%u dynamic entries evicted)", next->max_entries, evicted);
 }
 
+/*
+ * The keys: read again whatever the paths say (a rotation may replace a file's contents), and
+ * switch when they changed. Sealing or not is a restart: the header and the MTU change.
+ */
+static void apply_keys(struct reload *r, const struct qdes_config *next, json_t *ok, json_t *no)
+{
+	struct qdes_config *cur = r->cfg;
+	struct seal_keyring ring;
+	unsigned int forgotten;
+	char why[512];
+
+	if (!cur->key[0] != !next->key[0]) {
+		refused(no, "key", "sealing or not needs a restart; the running keys stay");
+		return;
+	}
+	if (!cur->key[0])
+		return;
+	if (keyfile_ring(next->key, next->key_next, &r->gw->keys, &ring, why, sizeof(why))) {
+		refused(no, "key", why);
+		return;
+	}
+	if (ring.n == r->gw->keys.n && !memcmp(ring.key, r->gw->keys.key, sizeof(ring.key))) {
+		OPENSSL_cleanse(&ring, sizeof(ring));
+		return;
+	}
+	if (gateway_set_keys(r->gw, &ring, &forgotten)) {
+		refused(no, "key", "cannot set up sealing (libcrypto); the running keys stay");
+	} else if (ring.n > 1) {
+		applied(ok, "key",
+			"sealing with key id %u, opening key ids %u and %u (%u sessions "
+			"forgotten)",
+			ring.key[0].id, ring.key[0].id, ring.key[1].id, forgotten);
+	} else {
+		applied(ok, "key", "sealing and opening with key id %u (%u sessions forgotten)",
+			ring.key[0].id, forgotten);
+	}
+	OPENSSL_cleanse(&ring, sizeof(ring));
+	memcpy(cur->key, next->key, sizeof(cur->key));
+	memcpy(cur->key_next, next->key_next, sizeof(cur->key_next));
+}
+
 static const char *level_name(int level)
 {
 	static const char *const names[] = {
@@ -255,6 +297,7 @@ int reload_run(void *ctx, json_t *ok, json_t *no, char *err, size_t errlen)
 		applied(ok, "ageing", "%u", next.ageing);
 	}
 	apply_max_entries(r, &next, ok, no);
+	apply_keys(r, &next, ok, no);
 	if (next.log_level != r->cfg->log_level) {
 		r->cfg->log_level = next.log_level;
 		log_set_level(next.log_level);

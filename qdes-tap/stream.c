@@ -478,7 +478,7 @@ static void queue_frame(struct stream_conn *c, struct qdes_counters *cnt, const 
 	}
 	/* A super-frame becomes at most ~64 KiB of segments plus their headers */
 	out_room(c, STREAM_TX_BUF / 2);
-	if (offload_tso_segment(vh, frame, len, no_len, STREAM_LEN_HDR, max, c->out + c->out_len,
+	if (offload_tso_segment(vh, frame, len, no_len, STREAM_LEN_HDR, 0, max, c->out + c->out_len,
 				STREAM_TX_BUF - c->out_len, &res)) {
 		CNT_INC(cnt, qemu_tx_errors);
 		return;

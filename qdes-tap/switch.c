@@ -337,6 +337,11 @@ static const size_t drop_counter[PROTO_VERDICT_MAX] = {
 	[PROTO_DROP_NETID] = offsetof(struct qdes_counters, drop_netid),
 	[PROTO_DROP_OVERSIZE] = offsetof(struct qdes_counters, drop_oversize),
 	[PROTO_DROP_SRC_MAC] = offsetof(struct qdes_counters, drop_src_mac),
+	[PROTO_DROP_SEALED] = offsetof(struct qdes_counters, drop_sealed),
+	[PROTO_DROP_UNSEALED] = offsetof(struct qdes_counters, drop_unsealed),
+	[PROTO_DROP_KEY] = offsetof(struct qdes_counters, drop_key),
+	[PROTO_DROP_AUTH] = offsetof(struct qdes_counters, drop_auth),
+	[PROTO_DROP_REPLAY] = offsetof(struct qdes_counters, drop_replay),
 };
 
 static void count_drop(struct qdes_counters *c, enum proto_verdict v)
@@ -345,15 +350,40 @@ static void count_drop(struct qdes_counters *c, enum proto_verdict v)
 		cnt_add_at((uint64_t *)((char *)c + drop_counter[v]), 1);
 }
 
+/*
+ * A sealed datagram that looked well formed: authenticate and decrypt it in place, then judge
+ * the frame as any other (@rx then points into @dgram, in the clear)
+ */
+static enum proto_verdict open_sealed(struct qdes_switch *sw, uint8_t *dgram, size_t len,
+				      struct proto_rx *rx)
+{
+	struct seal_open_res res;
+	enum proto_verdict v;
+	size_t n = rx->frame_len;
+
+	if (!sw->seal)
+		return PROTO_DROP_SEALED;
+	v = seal_rx_open(sw->seal, &sw->seal_scratch, dgram, len, sw->now, &res);
+	if (res.new_session)
+		CNT_INC(sw->cnt, seal_sessions);
+	if (res.evicted)
+		CNT_INC(sw->cnt, seal_evicted);
+	if (v != PROTO_FRAME)
+		return v;
+	if (!n)
+		return PROTO_LEAVE;
+	return proto_frame_check(dgram + QDES_SEALED_HDR_LEN, n, sw->mtu, rx);
+}
+
 /**
  * switch_from_underlay() - Handle one datagram received from the underlay
  * @sw:		switch
  * @src:	its sender
- * @dgram:	UDP payload
+ * @dgram:	UDP payload (a sealed one is opened in place)
  * @len:	its length
  */
-void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
-			  const uint8_t *dgram, size_t len)
+void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src, uint8_t *dgram,
+			  size_t len)
 {
 	char where[ADDR_STRLEN];
 	struct dest d;
@@ -367,6 +397,8 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 		return;
 	}
 	v = sw->encap->decode(dgram, len, sw->netid, sw->mtu, &rx);
+	if (v == PROTO_SEALED)
+		v = open_sealed(sw, dgram, len, &rx);
 	/* VXLAN: the sender's source port is a flow hash; it listens on the group's port */
 	peer = *src;
 	if (sw->peer_port)

@@ -14,6 +14,7 @@
 #include "peerstat.h"
 #include "port.h"
 #include "proto.h"
+#include "seal.h"
 
 #define SWITCH_MAX_SELF 4
 
@@ -56,6 +57,8 @@ struct switch_tx {
  * @flood_peers: configured peers floods are replicated to (shown in the dump)
  * @n_flood_peers: entries in @flood_peers
  * @pstats:	its worker's per-member statistics, or NULL
+ * @seal:	the sessions of a sealed segment (shared by the workers), or NULL
+ * @seal_scratch: this worker's spare cipher context for sessions not yet known
  */
 struct qdes_switch {
 	struct fdb *fdb;
@@ -74,6 +77,8 @@ struct qdes_switch {
 	const union qdes_sockaddr *flood_peers;
 	unsigned int n_flood_peers;
 	struct peer_table *pstats;
+	struct seal_rx *seal;
+	EVP_CIPHER_CTX *seal_scratch;
 };
 
 void switch_init(struct qdes_switch *sw, struct fdb *fdb, struct port_table *ports, uint32_t netid,
@@ -85,8 +90,8 @@ int switch_add_self(struct qdes_switch *sw, const union qdes_sockaddr *self);
 void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *frame, size_t len,
 		      const struct virtio_net_hdr *vh);
 void switch_burst_end(struct qdes_switch *sw);
-void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src,
-			  const uint8_t *dgram, size_t len);
+void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src, uint8_t *dgram,
+			  size_t len);
 unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms);
 void switch_dump(struct qdes_switch *sw, const char *ifname, const struct qdes_counters *total);
 

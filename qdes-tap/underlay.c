@@ -315,8 +315,20 @@ int underlay_open(struct underlay *ul, const struct underlay_opts *opts, struct 
 	}
 	ul->cnt = cnt;
 	ul->encap_len = o->encap_len;
+	ul->tail_len = o->tail_len;
 	ul->max_frame = o->max_frame;
 	ul->gso = o->offload;
+	ul->seal = o->seal;
+	if (ul->seal) {
+		/* Any frame the TAP gives without GSO: the MTU, and an 802.1Q tag */
+		ul->seal_slot = (o->encap_len + o->max_frame + 4 + o->tail_len + 63) & ~(size_t)63;
+		ul->seal_area = malloc(UNDERLAY_BATCH * ul->seal_slot);
+		if (!ul->seal_area) {
+			snprintf(err, errlen, "cannot allocate sealing buffers");
+			underlay_close(ul);
+			return -1;
+		}
+	}
 	ul->rx_buf = malloc((size_t)UNDERLAY_BATCH * UNDERLAY_RX_BUF);
 	ul->gso_area = malloc((size_t)UNDERLAY_GSO_SLOTS * UNDERLAY_GSO_SLOT);
 	if (!ul->rx_buf || !ul->gso_area) {
@@ -363,8 +375,10 @@ void underlay_close(struct underlay *ul)
 	ul->ucast_fd = ul->mcast_fd = -1;
 	free(ul->rx_buf);
 	free(ul->gso_area);
+	free(ul->seal_area);
 	ul->rx_buf = NULL;
 	ul->gso_area = NULL;
+	ul->seal_area = NULL;
 }
 
 static void queue_msg(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *buf,
@@ -412,10 +426,58 @@ static unsigned int segment_into(struct underlay *ul, unsigned int slot, const u
 	size_t room = (size_t)(UNDERLAY_GSO_SLOTS - slot) * UNDERLAY_GSO_SLOT;
 
 	if (offload_tso_segment(vh, dgram + ul->encap_len, len - ul->encap_len, dgram,
-				ul->encap_len, ul->max_frame, out, room, res) ||
+				ul->encap_len, ul->tail_len, ul->max_frame, out, room, res) ||
 	    !res->n)
 		return 0;
 	return (unsigned int)((res->total + UNDERLAY_GSO_SLOT - 1) / UNDERLAY_GSO_SLOT);
+}
+
+/*
+ * Seal each datagram of a segmented super-frame where it lies: the segmenter left room for
+ * the tag after each. Return: 0, or -1 (counted) if libcrypto failed
+ */
+static int seal_segments(struct underlay *ul, uint8_t *out, const struct offload_segs *res)
+{
+	size_t off;
+
+	for (off = 0; off < res->total; off += res->stride) {
+		size_t n = res->total - off < res->stride ? res->total - off : res->stride;
+
+		if (!seal_tx_seal(ul->seal, out + off, out + off, n - ul->tail_len)) {
+			CNT_INC(ul->cnt, seal_errors);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A datagram without GSO, sealed into a slot of our own (not in place: a flood's frame is also
+ * read by the local ports, maybe later). The batch is flushed first if @n_dst messages would
+ * not fit in it, so no slot is reused while a message still points at it.
+ * Return: the sealed datagram, or NULL (counted)
+ */
+static const uint8_t *seal_one(struct underlay *ul, const uint8_t *dgram, size_t *len,
+			       unsigned int n_dst)
+{
+	uint8_t *out;
+	size_t n;
+
+	if (*len + ul->tail_len > ul->seal_slot) {
+		CNT_INC(ul->cnt, drop_oversize);
+		return NULL;
+	}
+	if (ul->seal_used == UNDERLAY_BATCH || ul->tx_n + n_dst > UNDERLAY_BATCH)
+		underlay_flush(ul);
+	out = ul->seal_area + (size_t)ul->seal_used * ul->seal_slot;
+	n = seal_tx_seal(ul->seal, out, dgram, *len);
+	if (!n) {
+		CNT_INC(ul->cnt, seal_errors);
+		return NULL;
+	}
+	ul->seal_used++;
+	*len = n;
+	return out;
 }
 
 /*
@@ -459,6 +521,8 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 	}
 	out = ul->gso_area + (size_t)slot * UNDERLAY_GSO_SLOT;
 	ul->gso_used = slot + used;
+	if (ul->seal && seal_segments(ul, out, &res))
+		return;
 	per_send = ul->gso ? max_send / res.stride : 1;
 	/* The kernel takes at most UDP_MAX_SEGMENTS per send: 64 before Linux 6.2, 128 since */
 	if (per_send > 64)
@@ -495,10 +559,13 @@ static void queue_gso(struct underlay *ul, const union qdes_sockaddr *const *dst
 void underlay_queue(struct underlay *ul, const union qdes_sockaddr *dst, const uint8_t *dgram,
 		    size_t len, const struct virtio_net_hdr *vh)
 {
-	if (vh)
+	if (vh) {
 		queue_gso(ul, &dst, 1, dgram, len, vh);
-	else
-		queue_msg(ul, dst, dgram, len, 1, len);
+		return;
+	}
+	if (ul->seal && !(dgram = seal_one(ul, dgram, &len, 1)))
+		return;
+	queue_msg(ul, dst, dgram, len, 1, len);
 }
 
 /**
@@ -523,6 +590,8 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 			queue_gso(ul, dst, n, dgram, len, vh);
 		return;
 	}
+	if (n && ul->seal && !(dgram = seal_one(ul, dgram, &len, n)))
+		return;
 	for (i = 0; i < n; i++)
 		queue_msg(ul, dst[i], dgram, len, 1, len);
 }
@@ -596,6 +665,7 @@ void underlay_flush(struct underlay *ul)
 	}
 	ul->tx_n = 0;
 	ul->gso_used = 0;
+	ul->seal_used = 0;
 	ul->flushes++;
 }
 
@@ -708,7 +778,7 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			return -1;
 		}
 		for (i = 0; i < (unsigned int)n; i++) {
-			const uint8_t *p = ul->rx_iov[i].iov_base;
+			uint8_t *p = ul->rx_iov[i].iov_base;
 			size_t left = ul->rx_msg[i].msg_len;
 			size_t seg = ul->gro ? gro_size(&ul->rx_msg[i].msg_hdr) : 0;
 

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "counters.h"
+#include "seal.h"
 
 #define UNDERLAY_BATCH 64
 /* Any UDP payload fits, so nothing is ever truncated: oversize is judged by length alone. */
@@ -32,6 +33,8 @@
  * @ttl:	TTL / hop limit, 0: 1 for multicast, system default for unicast
  * @offload:	UDP GSO on send (super-frames leave as one sendmsg), UDP GRO on receive
  * @encap_len:	bytes of encapsulation header in front of each frame
+ * @tail_len:	bytes after each frame (a sealed datagram's tag)
+ * @seal:	seal every datagram with this session (then @tail_len is its tag's), or NULL
  * @max_frame:	longest frame a datagram may carry (segment MTU + Ethernet header)
  * @reuseport:	share the unicast port with other workers' sockets (SO_REUSEPORT)
  * @self:	NULL: join the group, open the multicast socket and find our own address;
@@ -48,6 +51,8 @@ struct underlay_opts {
 	int ttl;
 	bool offload;
 	size_t encap_len;
+	size_t tail_len;
+	struct seal_tx *seal;
 	size_t max_frame;
 	bool reuseport;
 	const union qdes_sockaddr *self;
@@ -76,6 +81,10 @@ union underlay_cmsg {
  * @bound:	what @ucast_fd is bound to (the port is what members learn us by)
  * @self:	our own source address as others see it (multicast loopback echoes)
  * @tx_*:	datagrams queued for one sendmmsg()
+ * @seal:	the sending session that seals every datagram, or NULL
+ * @seal_area:	UNDERLAY_BATCH sealed datagrams of @seal_slot bytes (what is not sealed in
+ *		place: frames the local ports may still read)
+ * @seal_used:	slots of @seal_area queued since the last flush
  * @rx_*:	receive ring for recvmmsg()
  * @cnt:	counters (udp_*)
  */
@@ -101,7 +110,12 @@ struct underlay {
 	bool gso;
 	bool gro;
 	size_t encap_len;
+	size_t tail_len;
 	size_t max_frame;
+	struct seal_tx *seal;
+	uint8_t *seal_area;
+	size_t seal_slot;
+	unsigned int seal_used;
 	struct mmsghdr rx_msg[UNDERLAY_BATCH];
 	struct iovec rx_iov[UNDERLAY_BATCH];
 	union qdes_sockaddr rx_addr[UNDERLAY_BATCH];
@@ -111,7 +125,8 @@ struct underlay {
 	uint64_t tx_err_logged;
 };
 
-typedef void (*underlay_rx_fn)(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram,
+/* @dgram is the receive buffer's: the callee may change it (open a sealed datagram in place) */
+typedef void (*underlay_rx_fn)(void *arg, const union qdes_sockaddr *src, uint8_t *dgram,
 			       size_t len);
 
 int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qdes_counters *cnt,

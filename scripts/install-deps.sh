@@ -17,6 +17,10 @@ PACKAGES=(
 	libjansson-dev
 	# GET /metrics (metrics = ADDR:PORT): Prometheus over HTTP
 	libmicrohttpd-dev
+	# sealed segments (key=): AES-256-GCM and HKDF from libcrypto; the tests open what the
+	# daemon sealed with an independent implementation (Python's cryptography), and capture
+	# datagram by datagram (ethtool: the sender's UDP segmentation off)
+	libssl-dev python3-cryptography ethtool
 	# the libFuzzer harnesses in fuzz/ (make fuzz-ci, part of make test): clang-14 and its
 	# runtimes (-fsanitize=fuzzer,address,undefined)
 	clang libclang-rt-14-dev

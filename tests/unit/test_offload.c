@@ -419,9 +419,9 @@ static void run_tso(const struct tso_case *c)
 	out = xmalloc(total);
 	cat = xmalloc(c->plen);
 
-	assert_int_equal(
-		offload_tso_segment(&vh, sf, len, ENCAP, ENCAP_LEN, c->max_frame, out, total, &res),
-		0);
+	assert_int_equal(offload_tso_segment(&vh, sf, len, ENCAP, ENCAP_LEN, 0, c->max_frame, out,
+					     total, &res),
+			 0);
 	assert_int_equal(res.n, n);
 	if (n > 1)
 		assert_int_equal(res.stride, ENCAP_LEN + ly.hdr + mss);
@@ -604,7 +604,7 @@ static void test_tso_no_encap(void **state)
 	sf = build_exact(&fl, 5, 6, ACK, pl, sizeof(pl), CS_PSEUDO, &len);
 	vh = gso_vh(&fl, MSS);
 	out = xmalloc(3 * ly.hdr + sizeof(pl));
-	assert_int_equal(offload_tso_segment(&vh, sf, len, ENCAP, 0, 1514, out,
+	assert_int_equal(offload_tso_segment(&vh, sf, len, ENCAP, 0, 0, 1514, out,
 					     3 * ly.hdr + sizeof(pl), &res),
 			 0);
 	assert_int_equal(res.n, 3);
@@ -648,8 +648,8 @@ static void test_csum_complete_tcp(void **state)
 
 		/* through the segmenter: one datagram, checksum completed */
 		out = xmalloc(ENCAP_LEN + len);
-		assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, MAX_FRAME, out,
-						     ENCAP_LEN + len, &res),
+		assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, MAX_FRAME,
+						     out, ENCAP_LEN + len, &res),
 				 0);
 		assert_int_equal(res.n, 1);
 		assert_int_equal(res.total, ENCAP_LEN + len);
@@ -701,7 +701,7 @@ static void check_udp(bool v6, const uint8_t *pl, size_t plen, bool want_zero)
 	assert_memory_equal(g + ly.hdr, f + ly.hdr, plen);
 
 	out = xmalloc(ENCAP_LEN + len);
-	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, MAX_FRAME, out,
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, MAX_FRAME, out,
 					     ENCAP_LEN + len, &res),
 			 0);
 	assert_int_equal(res.n, 1);
@@ -766,7 +766,7 @@ static void test_csum_complete_bad(void **state)
 	vh.csum_offset = 0;
 	vh.csum_start = (uint16_t)len;
 	assert_int_equal(offload_csum_complete(&vh, f, len), -1);
-	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 2000, out,
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, 2000, out,
 					     ENCAP_LEN + len, &res),
 			 -1);
 	vh.csum_start = 0xffff;
@@ -777,7 +777,7 @@ static void test_csum_complete_bad(void **state)
 	assert_int_equal(offload_csum_complete(&vh, f, len), -1);
 	vh.csum_offset = (uint16_t)(len - ly.l4 - 1);
 	assert_int_equal(offload_csum_complete(&vh, f, len), -1);
-	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 2000, out,
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, 2000, out,
 					     ENCAP_LEN + len, &res),
 			 -1);
 	/* the last two bytes are fine */
@@ -791,15 +791,15 @@ static void test_csum_complete_bad(void **state)
 
 	/* a plain frame longer than max_frame, or than the output */
 	vh.flags = 0;
-	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, len - 1, out,
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, len - 1, out,
 					     ENCAP_LEN + len, &res),
 			 -1);
-	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, len, out,
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, len, out,
 					     ENCAP_LEN + len - 1, &res),
 			 -1);
-	assert_int_equal(
-		offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, len, out, ENCAP_LEN + len, &res),
-		0);
+	assert_int_equal(offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, len, out,
+					     ENCAP_LEN + len, &res),
+			 0);
 	assert_int_equal(res.n, 1);
 	assert_memory_equal(out + ENCAP_LEN, f, len);
 	free(out);
@@ -813,7 +813,8 @@ static int tso_try(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t
 {
 	struct offload_segs res = {7, 7, 7};
 	uint8_t *in = dup_exact(frame, len), *out = xmalloc(out_size);
-	int r = offload_tso_segment(vh, in, len, ENCAP, ENCAP_LEN, max_frame, out, out_size, &res);
+	int r = offload_tso_segment(vh, in, len, ENCAP, ENCAP_LEN, 0, max_frame, out, out_size,
+				    &res);
 
 	if (r)
 		assert_int_equal(res.n, 0);
@@ -975,7 +976,7 @@ static void test_tso_trailing_bytes(void **state)
 		len = ly.hdr + sizeof(pl);
 		vh = gso_vh(&fl, MSS);
 		out = xmalloc(10000);
-		if (!offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, MAX_FRAME, out, 10000,
+		if (!offload_tso_segment(&vh, f, len, ENCAP, ENCAP_LEN, 0, MAX_FRAME, out, 10000,
 					 &res)) {
 			for (i = 0, pos = 0, got = 0; i < res.n; i++) {
 				size_t dlen = i + 1 < res.n ? res.stride : res.total - pos;
@@ -1092,9 +1093,9 @@ static void run_gro_roundtrip(bool v6, bool vlan, bool edge, size_t plen, size_t
 	vh = gso_vh(&fl, MSS);
 	mss = max_frame - ly.hdr < MSS ? max_frame - ly.hdr : MSS;
 	out = xmalloc(len * 2);
-	assert_int_equal(
-		offload_tso_segment(&vh, sf, len, ENCAP, ENCAP_LEN, max_frame, out, len * 2, &res),
-		0);
+	assert_int_equal(offload_tso_segment(&vh, sf, len, ENCAP, ENCAP_LEN, 0, max_frame, out,
+					     len * 2, &res),
+			 0);
 	assert_true(res.n > 2);
 
 	gro_open(&g);
@@ -1118,7 +1119,7 @@ static void run_gro_roundtrip(bool v6, bool vlan, bool edge, size_t plen, size_t
 		struct offload_segs res2;
 		uint8_t *out2 = xmalloc(res.total);
 
-		assert_int_equal(offload_tso_segment(&g.vh, g.buf, g.len, ENCAP, ENCAP_LEN,
+		assert_int_equal(offload_tso_segment(&g.vh, g.buf, g.len, ENCAP, ENCAP_LEN, 0,
 						     max_frame, out2, res.total, &res2),
 				 0);
 		assert_int_equal(res2.n, res.n);
@@ -1869,7 +1870,7 @@ static void test_fuzz_tso(void **state)
 		out_size = rnd() % 4 ? 2 * len + 4096 : rnd() % (2 * len + 4096);
 		in = dup_exact(base, len);
 		out = xmalloc(out_size);
-		r = offload_tso_segment(&vh, in, len, ENCAP, ENCAP_LEN, max_frame, out, out_size,
+		r = offload_tso_segment(&vh, in, len, ENCAP, ENCAP_LEN, 0, max_frame, out, out_size,
 					&res);
 		if (!r) {
 			fuzz_check_tso(&vh, in, len, max_frame, out_size, out, &res);

@@ -235,7 +235,7 @@ static void member_collect(int fd, struct dgrams *d, unsigned int want)
 	assert_int_equal(d->n, want);
 }
 
-static void on_rx(void *arg, const union qdes_sockaddr *src, const uint8_t *dgram, size_t len)
+static void on_rx(void *arg, const union qdes_sockaddr *src, uint8_t *dgram, size_t len)
 {
 	dg_add(arg, src, dgram, len);
 }

@@ -202,6 +202,7 @@ expect_one_line_error()
 		[log_level]=info [syslog]=no [encap]=vxlan [qemu_socket]=/tmp/qt-cli.sock [user]=nobody
 		[fdb]='02:00:00:00:00:09 10.0.0.9:5000, 02:00:00:00:00:0a 10.0.0.10:5000'
 		[control]=/tmp/qt-cli.ctl [control_group]=adm [metrics]=9100
+		[key]=/etc/qt-cli.key [key_next]=/etc/qt-cli-next.key
 	)
 	local keys
 	keys=$(man_ini_keys)

@@ -174,7 +174,8 @@ static int worker_start(struct gateway *gw, struct worker *w, const struct under
 			snprintf(tmp, sizeof(tmp), "getrandom: %s", strerror(errno));
 			goto fail;
 		}
-		if (seal_tx_init(&w->seal_tx, &gw->keys.key[0], session)) {
+		if (seal_tx_init(&w->seal_tx, &gw->keys.key[0], session) ||
+		    seal_rx_add_own(&gw->seal, session)) {
 			snprintf(tmp, sizeof(tmp), "cannot set up sealing (libcrypto)");
 			goto fail;
 		}

@@ -397,6 +397,12 @@ enum proto_verdict seal_rx_open(struct seal_rx *rx, EVP_CIPHER_CTX **scratch, ui
 	if (len < QDES_SEALED_HDR_LEN + QDES_TAG_LEN)
 		return PROTO_DROP_SHORT;
 	pthread_mutex_lock(&rx->lock);
+	for (unsigned int i = 0; i < rx->n_own; i++) {
+		if (rx->own[i] == id) {
+			pthread_mutex_unlock(&rx->lock);
+			return PROTO_DROP_REPLAY;
+		}
+	}
 	if (!ring_key(rx, key_id, &k)) {
 		pthread_mutex_unlock(&rx->lock);
 		return PROTO_DROP_KEY;
@@ -500,4 +506,27 @@ unsigned int seal_rx_sessions(struct seal_rx *rx)
 	n = rx->n;
 	pthread_mutex_unlock(&rx->lock);
 	return n;
+}
+
+/**
+ * seal_rx_add_own() - One of our own sending sessions: refused if it comes back to us
+ * @rx:		session table
+ * @session:	its id
+ *
+ * Our echoes are dropped by their source address before they are opened; a copy sent to us from
+ * elsewhere would otherwise authenticate, as our own key opens it.
+ *
+ * Return: 0, or -1 if SEAL_MAX_OWN are listed already
+ */
+int seal_rx_add_own(struct seal_rx *rx, uint64_t session)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&rx->lock);
+	if (rx->n_own < SEAL_MAX_OWN) {
+		rx->own[rx->n_own++] = session;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&rx->lock);
+	return ret;
 }

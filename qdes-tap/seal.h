@@ -20,6 +20,8 @@
 #define SEAL_MAX_SESSIONS 1024
 /* Sessions forgotten (evicted, or their key removed) whose datagrams are still refused */
 #define SEAL_RETIRED 1024
+/* Our own sending sessions (one per worker), refused when reflected back to us */
+#define SEAL_MAX_OWN 64
 
 /**
  * struct seal_key - one segment key
@@ -99,6 +101,8 @@ struct seal_session {
  * @retired:	(session id, key id) pairs no longer in the table, refused
  * @n_retired:	entries written to @retired so far (it is a ring)
  * @seed:	keys the hash of session ids
+ * @own:	our own sessions: a datagram of ours sent back to us by someone else is a replay
+ * @n_own:	entries in @own
  */
 struct seal_rx {
 	pthread_mutex_t lock;
@@ -109,6 +113,8 @@ struct seal_rx {
 	uint64_t retired[SEAL_RETIRED];
 	unsigned long n_retired;
 	uint64_t seed;
+	uint64_t own[SEAL_MAX_OWN];
+	unsigned int n_own;
 };
 
 /**
@@ -127,6 +133,7 @@ unsigned int seal_rx_set_keys(struct seal_rx *rx, const struct seal_keyring *rin
 enum proto_verdict seal_rx_open(struct seal_rx *rx, EVP_CIPHER_CTX **scratch, uint8_t *dgram,
 				size_t len, uint64_t now, struct seal_open_res *res);
 unsigned int seal_rx_sessions(struct seal_rx *rx);
+int seal_rx_add_own(struct seal_rx *rx, uint64_t session);
 
 int seal_ring_add(struct seal_keyring *ring, const uint8_t key[SEAL_KEY_LEN],
 		  const struct seal_keyring *prev, char *err, size_t errlen);

@@ -126,3 +126,181 @@ with open(sys.argv[1], "wb") as f:
 	tb_dump "$TAG" 1
 	[ "$(qt_counter 1 drop_unsealed)" -gt 0 ]
 }
+
+# counters_sum I NAME... - the sum of host I's counters NAME... in its latest dump
+counters_sum()
+{
+	local i=$1 c s=0
+	shift
+	for c in "$@"; do
+		s=$((s + $(qt_counter "$i" "$c")))
+	done
+	echo "$s"
+}
+
+DROPS="drop_short drop_magic drop_version drop_flags drop_netid drop_oversize drop_src_mac
+drop_sealed drop_unsealed drop_key drop_auth drop_replay"
+
+@test "sealed: replayed, altered and reflected datagrams and forged leave notices are dropped, counted, harmless" {
+	newkey k
+	newkey other
+	start_sealed 1 k
+	start_sealed 2 k
+	capture_dgrams 1
+	capture_dgrams 2
+	qt_tcpdump 2 cap ul0 udp and src host 10.77.0.1
+	qt_ping 1 10.42.0.2
+	qt_randfile data 5M
+	qt_transfer 1 2 >/dev/null
+	tb_bg_kill "$TAG" cap INT
+	port=$(tb_port "$TAG" 2)
+	tb_dump "$TAG" 2
+	r0=$(qt_counter 2 drop_replay)
+	# every captured datagram again, from a third host, while a transfer runs: all refused
+	qt_randfile data 20M
+	tb_bg "$TAG" 3 replay python3 "$SEALTOOL" replay "$TB/cap.pcap" 10.77.0.2 "$port"
+	qt_transfer 1 2 >/dev/null
+	tb_bg_wait "$TAG" replay 60
+	n=$(tb_bg_out "$TAG" replay)
+	echo "replayed $n"
+	[ "$n" -gt 1000 ]
+	tb_dump "$TAG" 2
+	[ $(($(qt_counter 2 drop_replay) - r0)) -eq "$n" ]
+	# one bit flipped anywhere: dropped, under some reason
+	d0=$(counters_sum 2 $DROPS)
+	tap0=$(qt_counter 2 tap_tx_frames)
+	n=$(tb_exec "$TAG" 3 python3 "$SEALTOOL" flip "$TB/cap.pcap" 10.77.0.2 "$port")
+	tb_wait 5 true
+	sleep 0.5
+	tb_dump "$TAG" 2
+	[ $(($(counters_sum 2 $DROPS) - d0)) -eq "$n" ]
+	[ "$(qt_counter 2 tap_tx_frames)" -eq "$tap0" ]
+	# h2's own datagrams, sent back to it: ours, refused
+	qt_tcpdump 1 cap2 ul0 udp and src host 10.77.0.2
+	qt_ping 2 10.42.0.1
+	tb_bg_kill "$TAG" cap2 INT
+	r0=$(qt_counter 2 drop_replay)
+	n=$(tb_exec "$TAG" 3 python3 "$SEALTOOL" replay "$TB/cap2.pcap" 10.77.0.2 "$port")
+	sleep 0.5
+	tb_dump "$TAG" 2
+	[ "$n" -gt 0 ]
+	[ $(($(qt_counter 2 drop_replay) - r0)) -eq "$n" ]
+	# forged leave notices: plain, and sealed with another key; h1's MAC stays learnt
+	mac1=$(tb_mac "$TAG" 1)
+	tb_exec "$TAG" 3 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(bytes.fromhex("51440100002a0000"), (sys.argv[1], int(sys.argv[2])))' 10.77.0.2 "$port"
+	tb_exec "$TAG" 3 python3 "$SEALTOOL" forge-leave "$TB/other.key" 10.77.0.2 "$port" 42
+	sleep 0.5
+	tb_dump "$TAG" 2
+	[ "$(qt_counter 2 leave_rx)" -eq 0 ]
+	[ "$(qt_counter 2 fdb_flushed)" -eq 0 ]
+	tb_fdb "$TAG" 2 | grep -q "^$mac1 "
+	# and a real one does flush
+	tb_stop "$TAG" 1
+	tb_wait 5 true
+	sleep 0.3
+	tb_dump "$TAG" 2
+	[ "$(qt_counter 2 leave_rx)" -eq 1 ]
+	qt_fdb_lacks 2 "^$mac1 "
+}
+
+@test "sealed: a member restarted five times never repeats a (session, counter) pair" {
+	newkey k
+	start_sealed 2 k
+	capture_dgrams 1
+	qt_tcpdump 2 cap ul0 udp and src host 10.77.0.1
+	for r in 1 2 3 4 5 6; do
+		start_sealed 1 k
+		qt_ping 1 10.42.0.2
+		tb_stop "$TAG" 1
+	done
+	tb_bg_kill "$TAG" cap INT
+	run python3 "$SEALTOOL" open "$TB/k.key" "$TB/cap.pcap"
+	echo "$output"
+	res=$output
+	py() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$res"; }
+	[ "$(py sealed)" -gt 30 ]
+	[ "$(py failed)" -eq 0 ]
+	[ "$(py repeats)" -eq 0 ]
+	[ "$(py sessions)" -eq 6 ]
+}
+
+@test "sealed: 100,000 datagrams of random sessions leave RSS flat and take no session" {
+	newkey k
+	start_sealed 1 k
+	start_sealed 2 k
+	qt_ping 1 10.42.0.2
+	port=$(tb_port "$TAG" 2)
+	pid=$(tb_pid "$TAG" 2)
+	rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	tb_dump "$TAG" 2
+	s0=$(qt_counter 2 seal_sessions)
+	d0=$(counters_sum 2 drop_key drop_auth)
+	tb_exec "$TAG" 3 python3 "$SEALTOOL" fake 10.77.0.2 "$port" 100000 42
+	sleep 1
+	rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	tb_dump "$TAG" 2
+	d=$(($(counters_sum 2 drop_key drop_auth) - d0))
+	echo "# sealed: RSS $rss0 -> $rss1 KiB over $d fake datagrams" >&3
+	[ "$d" -gt 90000 ]
+	[ "$(qt_counter 2 seal_sessions)" -eq "$s0" ]
+	[ "$rss1" -lt $((rss0 + 1024)) ]
+	qt_ping 1 10.42.0.2
+}
+
+# ini_keys I KEY [NEXT] - host I's configuration file: key = KEY, key_next = NEXT
+ini_keys()
+{
+	{
+		echo "[qdes0]"
+		echo "key = $TB/$2.key"
+		[[ -z ${3-} ]] || echo "key_next = $TB/$3.key"
+	} >"$TB/h$1.ini"
+}
+
+@test "sealed: keys rotate across three members by reload while a ping every 10 ms loses nothing" {
+	newkey a
+	newkey b
+	for i in 1 2 3; do
+		ini_keys "$i" a
+		tb_start "$TAG" "$i" -c "$TB/h$i.ini"
+	done
+	qt_ping 1 10.42.0.3
+	qt_ping 2 10.42.0.1
+	tb_bg "$TAG" 1 ping13 ping -n -c 500 -i 0.01 -W 1 10.42.0.3
+	tb_bg "$TAG" 2 ping21 ping -n -c 500 -i 0.01 -W 1 10.42.0.1
+	for i in 1 2 3; do ini_keys "$i" a b && tb_ctl "$TAG" "$i" reload >/dev/null; done
+	sleep 0.5
+	for i in 1 2 3; do ini_keys "$i" b a && tb_ctl "$TAG" "$i" reload >/dev/null; done
+	sleep 0.5
+	for i in 1 2 3; do ini_keys "$i" b && tb_ctl "$TAG" "$i" reload >/dev/null; done
+	tb_bg_wait "$TAG" ping13 30
+	tb_bg_wait "$TAG" ping21 30
+	tb_bg_out "$TAG" ping13 | tail -n 3
+	tb_bg_out "$TAG" ping21 | grep -q ' 0% packet loss'
+	tb_bg_out "$TAG" ping13 | grep -q ' 0% packet loss'
+	idb=$(grep -o 'sealing and opening with key id [0-9]*' "$TB/h1.log" | tail -n 1)
+	[ -n "$idb" ]
+	# the old key is gone: a member with it alone hears nothing
+	tb_stop "$TAG" 3
+	ini_keys 3 a
+	tb_start "$TAG" 3 -c "$TB/h3.ini"
+	qt_noping 3 10.42.0.1
+}
+
+@test "sealed: with 2 workers, and with --offload no, 50 MiB arrive intact" {
+	newkey k
+	start_sealed 1 k --workers 2
+	start_sealed 2 k --workers 2
+	qt_bulk "(sealed, 2 workers)"
+	tb_stop "$TAG" 1
+	tb_stop "$TAG" 2
+	start_sealed 1 k --offload no
+	start_sealed 2 k --offload no
+	qt_bulk "(sealed, --offload no)"
+	tb_dump "$TAG" 2
+	[ "$(qt_counter 2 drop_auth)" -eq 0 ]
+	[ "$(qt_counter 2 drop_replay)" -eq 0 ]
+}

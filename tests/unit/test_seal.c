@@ -131,6 +131,19 @@ static void test_vectors_open_tamper_replay(void **state)
 	assert_int_equal(seal_rx_set_keys(&rx, &r), 0);
 	memcpy(d, vec6, sizeof(vec6));
 	assert_int_equal(seal_rx_open(&rx, &scratch, d, sizeof(vec6), 0, &res), PROTO_DROP_REPLAY);
+	/* our own session, sent back to us: refused though our key opens it */
+	assert_int_equal(seal_rx_add_own(&rx, SESSION + 1), 0);
+	{
+		struct seal_tx tx;
+		uint8_t buf[128];
+		size_t n;
+
+		assert_int_equal(seal_tx_init(&tx, &r.key[0], SESSION + 1), 0);
+		n = seal_tx_seal(&tx, buf, buf, plain(buf, arp, sizeof(arp)));
+		assert_int_equal(seal_rx_open(&rx, &scratch, buf, n, 0, &res), PROTO_DROP_REPLAY);
+		assert_false(res.new_session);
+		seal_tx_free(&tx);
+	}
 	EVP_CIPHER_CTX_free(scratch);
 	seal_rx_free(&rx);
 }

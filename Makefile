@@ -157,7 +157,7 @@ FUZZ_CFLAGS := $(WARNFLAGS) -D_GNU_SOURCE -DQDES_TAP_VERSION=\"$(VERSION)\" $(DE
 	-fno-sanitize-recover=all
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%)
-fuzz_proto_MODS := proto
+fuzz_proto_MODS := proto seal replay
 fuzz_offload_MODS := offload
 fuzz_stream_MODS := stream unixsock offload proto switch peerstat fdb port parse seal replay
 fuzz_config_MODS := config ini parse proto stream unixsock offload switch peerstat fdb port seal replay

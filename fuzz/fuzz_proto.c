@@ -19,6 +19,8 @@
  *  5. An accepted header (frame or leave notice) is what encode writes for its network id, but
  *     for the reserved bits and bytes: QDES bytes 0-5, VXLAN the I flag and the VNI.
  *  6. The encap_ops table's decode gives the same verdict as the function it stands for.
+ *  7. Sealed: proto_sealed_decode() agrees with ref_sealed(); what it lets through, opened with a
+ *     key (seal_rx_open()), is never a frame (nobody forges AES-GCM) and never takes a session.
  */
 
 #include <stdint.h>
@@ -28,6 +30,7 @@
 #include "ether.h"
 #include "fuzz.h"
 #include "proto.h"
+#include "seal.h"
 
 /* ---- The reference: the manual's rules, byte by byte ---- */
 
@@ -53,8 +56,10 @@ static enum proto_verdict ref_qdes(const uint8_t *b, size_t len, uint16_t netid,
 		return PROTO_DROP_MAGIC;
 	if (b[2] != 1)
 		return PROTO_DROP_VERSION;
-	if (b[3] != 0)
+	if (b[3] & 0xfe)
 		return PROTO_DROP_FLAGS;
+	if (b[3] != 0)
+		return PROTO_DROP_SEALED;
 	if (b[4] * 256u + b[5] != netid)
 		return PROTO_DROP_NETID;
 	if (len == 8)
@@ -125,6 +130,67 @@ static void check_qdes(const uint8_t *data, size_t size, uint16_t netid, unsigne
 	CHECK(rx.frame == rx2.frame && rx.frame_len == rx2.frame_len && rx.netid == rx2.netid);
 }
 
+static enum proto_verdict ref_sealed(const uint8_t *b, size_t len, uint16_t netid, unsigned int mtu)
+{
+	if (len < 8)
+		return PROTO_DROP_SHORT;
+	if (!(b[3] & 1) && b[0] == 'Q' && b[1] == 'D' && b[2] == 1 && !(b[3] & 0xfe) && len != 8 &&
+	    len < 22)
+		return PROTO_DROP_SHORT;
+	if (b[0] != 'Q' || b[1] != 'D')
+		return PROTO_DROP_MAGIC;
+	if (b[2] != 1)
+		return PROTO_DROP_VERSION;
+	if (b[3] & 0xfe)
+		return PROTO_DROP_FLAGS;
+	if (!(b[3] & 1))
+		return PROTO_DROP_UNSEALED;
+	if (b[4] * 256u + b[5] != netid)
+		return PROTO_DROP_NETID;
+	if (len < 40 || (len > 40 && len < 40 + 14))
+		return PROTO_DROP_SHORT;
+	if (len - 40 > (unsigned long long)mtu + 18)
+		return PROTO_DROP_OVERSIZE;
+	return PROTO_SEALED;
+}
+
+static void check_sealed(const uint8_t *data, size_t size, uint16_t netid, unsigned int mtu)
+{
+	static struct seal_rx rx;
+	static EVP_CIPHER_CTX *scratch;
+	static bool init;
+	struct seal_open_res res;
+	struct proto_rx out;
+	enum proto_verdict v;
+	uint8_t *copy;
+
+	if (!init) {
+		struct seal_keyring ring = {0};
+		uint8_t key[SEAL_KEY_LEN] = {1, 2, 3};
+		char err[128];
+
+		CHECK(!seal_ring_add(&ring, key, NULL, err, sizeof(err)));
+		CHECK(!seal_rx_init(&rx, &ring, 1));
+		init = true;
+	}
+	memset(&out, 0x5a, sizeof(out));
+	v = proto_sealed_decode(data, size, netid, mtu, &out);
+	CHECK(v == ref_sealed(data, size, netid, mtu));
+	CHECK(out.netid == (size >= 8 ? (uint32_t)(data[4] << 8 | data[5]) : 0));
+	if (v != PROTO_SEALED) {
+		CHECK(!out.frame && !out.frame_len);
+		return;
+	}
+	CHECK(out.frame == data + QDES_SEALED_HDR_LEN && out.frame_len == size - 40);
+	copy = malloc(size);
+	CHECK(copy);
+	memcpy(copy, data, size);
+	v = seal_rx_open(&rx, &scratch, copy, size, 0, &res);
+	CHECK(v == PROTO_DROP_KEY || v == PROTO_DROP_AUTH);
+	CHECK(!res.new_session && seal_rx_sessions(&rx) == 0);
+	free(copy);
+}
+
 static void check_vxlan(const uint8_t *data, size_t size, uint32_t vni, unsigned int mtu)
 {
 	struct proto_rx rx, rx2;
@@ -193,6 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = mtus_for(size >= 8 ? size - 8 : 0, m);
 	for (i = 0; i < n; i++) {
 		check_qdes(data, size, qdes_own, m[i]);
+		check_sealed(data, size, qdes_own, m[i]);
 		check_vxlan(data, size, vxlan_own, m[i]);
 	}
 	for (j = 0; j < sizeof(netids) / sizeof(netids[0]); j++) {

@@ -37,6 +37,18 @@ def man_vectors():
     return vecs
 
 
+def man_sealed_vectors():
+    """Vectors 5 and 6 (sealed) of the manual, as bytes: the hex blocks of its section"""
+    with open(os.path.join(ROOT, "man", "qdes-tap.8")) as f:
+        text = f.read()
+    sec = text.split(".SS Sealed datagrams", 1)[1].split("\n.SS ", 1)[0]
+    blocks = re.findall(r"^\.nf\n(.*?)^\.fi$", sec, re.S | re.M)
+    vecs = [bytes.fromhex(b.replace("\n", " ")) for b in blocks if re.fullmatch(r"[0-9a-f \n]+", b)]
+    if len(vecs) != 2:
+        sys.exit("make-corpus: expected 2 sealed vectors in man/qdes-tap.8, found %d" % len(vecs))
+    return vecs
+
+
 def put(b, off, val):
     b = bytearray(b)
     b[off : off + len(val)] = val
@@ -60,6 +72,9 @@ def proto(vec):
     write("fuzz_proto", "vxlan-reserved", put(put(v4, 0, b"\xff\xff\xff\xff"), 7, b"\xff"))
     write("fuzz_proto", "vxlan-no-i-flag", put(v4, 0, b"\x00"))
     write("fuzz_proto", "vxlan-vni-max", put(v4, 4, b"\xff\xff\xff"))
+    v5, v6 = man_sealed_vectors()
+    write("fuzz_proto", "vec5-sealed-arp", v5)
+    write("fuzz_proto", "vec6-sealed-leave", v6)
 
 
 def csum(b):

@@ -47,8 +47,8 @@ METRICS = [
     # 64-byte UDP again with that full FDB, over the same test with the FDB almost empty
     ("udpfdb_ratio", "UDP 64 B, full FDB / empty", "x", "hi", "{:.3f}", None),
 ]
-VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes"]
-RATIOS = [("qdes", "vxlan"), ("qdes", "vde")]
+VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes", "sealed"]
+RATIOS = [("qdes", "vxlan"), ("qdes", "vde"), ("sealed", "qdes"), ("sealed", "vxlan")]
 
 
 def fail(msg):

@@ -39,7 +39,7 @@ Usage: scripts/bench.sh [OPTIONS]
 Benchmark qdes-tap against veth, the kernel's vxlan and vde_plug vxvde in network namespaces.
 
   --runs N             repeat the whole sequence N times, report median (min-max) (default 1)
-  --only V[,V...]      variants to run, of: veth vxlan vde qdes (default: all, in that order)
+  --only V[,V...]      variants to run, of: veth vxlan vde qdes sealed (default: all, in that order)
   --json FILE          also write every number (per run, summary, ratios) to FILE
   --tcp-secs S         length of the TCP test (default 10)
   --udp-secs S         length of the UDP test (default 5)
@@ -72,7 +72,7 @@ RR=${RR:-$REPO/build/rr}
 REPORT=$REPO/scripts/bench-report.py
 
 RUNS=1
-ONLY=veth,vxlan,vde,qdes
+ONLY=veth,vxlan,vde,qdes,sealed
 JSON_OUT=
 TCP_SECS=10
 UDP_SECS=5
@@ -145,9 +145,9 @@ VARIANTS=()
 IFS=, read -ra only <<<"$ONLY"
 for v in "${only[@]}"; do
 	case $v in
-	veth | vxlan | vde | qdes) VARIANTS+=("$v") ;;
+	veth | vxlan | vde | qdes | sealed) VARIANTS+=("$v") ;;
 	*)
-		echo "bench: --only: unknown variant '$v' (expected veth, vxlan, vde, qdes)" >&2
+		echo "bench: --only: unknown variant '$v' (expected veth, vxlan, vde, qdes, sealed)" >&2
 		exit 2
 		;;
 	esac
@@ -521,6 +521,15 @@ setup_vde()
 	done
 }
 
+# qdes-tap with a segment key (key=): its MTU is 32 bytes less, as a user gets it
+setup_sealed()
+{
+	(umask 077 && "$QDES_TAP" genkey >"$WORK/seal.key") || return 1
+	VARIANT_MTU=$((MTU - 32))
+	SEAL_ARGS=(--key "$WORK/seal.key")
+	setup_qdes
+}
+
 setup_qdes()
 {
 	local i h args=()
@@ -537,7 +546,7 @@ setup_qdes()
 		# each its own control socket: the three serve interfaces of one name
 		spawn "qdes-$RUN-h$i" "$h" "$(daemon_secs)" "$QDES_TAP" -i qt-q0 -g "$GROUP:$PORT" \
 			-n "$NETID" -a "10.42.0.$i/24" -d ul0 --control "$WORK/qdes-$RUN-h$i.ctl" \
-			"${args[@]+"${args[@]}"}"
+			${SEAL_ARGS[@]+"${SEAL_ARGS[@]}"} "${args[@]+"${args[@]}"}"
 		OWRAP[$i]=$SPAWN_PID
 		OPID[$i]=$(main_pid "$SPAWN_PID")
 		wait_for 5 link_up "$h" qt-q0 || {
@@ -555,7 +564,7 @@ teardown()
 	for i in "${!OWRAP[@]}"; do
 		rc=0
 		stop "${OWRAP[$i]}" "${OPID[$i]-}" || rc=$?
-		if [[ $VARIANT == qdes ]] && ((rc != 0)); then
+		if [[ $VARIANT == qdes || $VARIANT == sealed ]] && ((rc != 0)); then
 			log "run $RUN: qdes-tap in $(hns "$i") exited with status $rc on SIGTERM"
 		fi
 	done
@@ -565,7 +574,7 @@ teardown()
 		veth) ip -n "$h" link set ul0 mtu 1500 ;;
 		vxlan) ip -n "$h" link del qt-vx0 2>/dev/null ;;
 		vde) ip -n "$h" link del qt-vde0 2>/dev/null ;;
-		qdes) ip -n "$h" link del qt-q0 2>/dev/null ;;
+		qdes | sealed) ip -n "$h" link del qt-q0 2>/dev/null ;;
 		esac
 	done
 	return 0
@@ -642,8 +651,8 @@ measure()
 	step "checking the interface MTU"
 	for i in "${HOSTS[@]}"; do
 		m=$(sysfs "$(hns "$i")" "$IFACE" mtu)
-		[[ $m == "$MTU" ]] || {
-			log "$IFACE in $(hns "$i") has MTU $m, not $MTU"
+		[[ $m == "${VARIANT_MTU:-$MTU}" ]] || {
+			log "$IFACE in $(hns "$i") has MTU $m, not ${VARIANT_MTU:-$MTU}"
 			return 1
 		}
 	done

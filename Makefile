@@ -139,6 +139,12 @@ build/rr: tools/rr.c | build/obj
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+# tools/aeadbench.c: libcrypto's AEADs on datagram sizes (why sealed segments use AES-256-GCM)
+build/aeadbench: tools/aeadbench.c | build/obj
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) \
+		$(shell $(PKG_CONFIG) --libs libcrypto)
+
 bench: build/qdes-tap build/rr
 	@scripts/bench.sh
 

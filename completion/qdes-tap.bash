@@ -47,13 +47,14 @@ _qdes_tap()
 	--offload) COMPREPLY=($(compgen -W 'yes no' -- "$cur")) && return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")) && return ;;
 	--control-group) COMPREPLY=($(compgen -g -- "$cur")) && return ;;
+	--key | --key-next) _filedir && return ;;
 	esac
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$(qdes-tap --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u) -j --json -p --pretty -s --stats" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'show fdb peer stats reload help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'show fdb peer stats reload help genkey' -- "$cur"))
 		fi
 		return
 	fi

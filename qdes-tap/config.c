@@ -702,8 +702,9 @@ void config_usage(FILE *f, const char *prog)
 		"[global] log_level, syslog and defaults for every interface. Options override "
 		"it.\n"
 		"\n"
-		"Example: %s -i qdes0 -g 239.1.1.1:5000 -n 42\n",
-		prog);
+		"Example: %s -i qdes0 -g 239.1.1.1:5000 -n 42\n"
+		"A key for --key: %s genkey > FILE (umask 077 first)\n",
+		prog, prog);
 }
 
 /* The prefix of a message about a key: where it was set, on the command line or in the file */

@@ -594,6 +594,7 @@ void ctl_usage(FILE *f)
 	      "  peer del ADDR:PORT [dev IFNAME]\n"
 	      "  stats [dev IFNAME] [-o prometheus]    every counter\n"
 	      "  reload [IFNAME]                       re-read the configuration, as SIGHUP\n"
+	      "  genkey                                a new key for --key (no daemon asked)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json           JSON output\n"

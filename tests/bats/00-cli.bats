@@ -317,7 +317,7 @@ unit_vectors()
 		c qdes-tap --encap ""'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "show fdb peer stats reload help" ]
+	[ "${lines[0]}" = "show fdb peer stats reload help genkey" ]
 	[ "${lines[1]}" = "show add del flush" ]
 	[ "${lines[2]}" = "dst dev" ]
 	[ "${lines[3]}" = "dynamic dev" ]

@@ -47,8 +47,9 @@ METRICS = [
     # 64-byte UDP again with that full FDB, over the same test with the FDB almost empty
     ("udpfdb_ratio", "UDP 64 B, full FDB / empty", "x", "hi", "{:.3f}", None),
 ]
-VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes", "sealed"]
-RATIOS = [("qdes", "vxlan"), ("qdes", "vde"), ("sealed", "qdes"), ("sealed", "vxlan")]
+VARIANT_ORDER = ["veth", "vxlan", "vde", "qdes", "sealed", "tinc", "ovpn", "wgvx"]
+RATIOS = [("qdes", "vxlan"), ("qdes", "vde"), ("sealed", "qdes"), ("sealed", "vxlan"),
+          ("sealed", "tinc"), ("sealed", "ovpn"), ("sealed", "wgvx")]
 
 
 def fail(msg):
@@ -212,7 +213,7 @@ def cmd_report(raw, envfile, jsonout):
     # the environment first, then one table: rows are metrics, columns variants and ratios
     print("qdes-tap benchmark")
     for k in ["date", "kernel", "tcp_cc", "cpu", "nproc", "loadavg_start", "loadavg_end",
-              "qdes_tap", "iperf3", "vdeplug", "vde_url", "runs", "tcp_secs", "udp_secs",
+              "qdes_tap", "iperf3", "vdeplug", "peers", "vde_url", "runs", "tcp_secs", "udp_secs",
               "mtu"]:
         if k in env:
             print(f"  {k:<14} {env[k]}")

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bench.sh - qdes-tap side by side with veth, the kernel's vxlan and vde_plug's vxvde (make bench)
+# bench.sh - qdes-tap side by side with veth, the kernel's vxlan, vde_plug and the encrypted peers (make bench)
 #
 # Builds its own test bed of network namespaces and measures, one variant after another in one
 # run and on the same overlay MTU (1450):
@@ -8,6 +8,16 @@
 #   vxlan  the kernel's vxlan device, multicast learning mode (id 42, group 239.1.1.1, port 5000)
 #   vde    vde_plug tap://qt-vde0 vxvde://239.1.1.1/port=5000/vni=42/if=ul0 (Debian's vdeplug)
 #   qdes   build/qdes-tap -i qt-q0 -g 239.1.1.1:5000 -n 42 -a 10.42.0.N/24 -d ul0
+#   sealed the same with --key (a fresh segment key): AES-256-GCM, MTU 1418
+# and the encrypted peers of sealed segments, each with the cipher a user would choose:
+#   tinc   tinc 1.0 in switch mode (Mode = switch, TAP), Cipher = aes-256-cbc, Digest = sha256,
+#          a full mesh of ConnectTo, 2048-bit RSA host keys
+#   ovpn   OpenVPN 2.6 --dev-type tap, UDP, TLS with self-signed certificates pinned by
+#          --peer-fingerprint, data channel AES-256-GCM, no DCO (it has no TAP mode); point to
+#          point, so hosts 1 and 2 only (no bystander: the flooding ratio does not apply); MTU 1420
+#   wgvx   wireguard-go (the userspace WireGuard, ChaCha20-Poly1305) with the kernel's vxlan over
+#          it for Ethernet: head-end replication to the two others (no multicast over WireGuard),
+#          MTU 1370 (1420 of WireGuard less vxlan's 50); its CPU and RSS are wireguard-go's
 # Per variant: ping RTT (min, mean, p99 of 200 pings 10 ms apart), TCP request/response rate
 # (build/rr: 1-byte transactions on one connection, 5 s), TCP throughput and
 # retransmits (iperf3, one stream, 10 s), UDP 64-byte packets per second delivered and loss
@@ -36,10 +46,12 @@ usage()
 {
 	cat <<EOF
 Usage: scripts/bench.sh [OPTIONS]
-Benchmark qdes-tap against veth, the kernel's vxlan and vde_plug vxvde in network namespaces.
+Benchmark qdes-tap against veth, the kernel's vxlan, vde_plug vxvde, tinc, OpenVPN and
+wireguard-go with vxlan, in network namespaces.
 
   --runs N             repeat the whole sequence N times, report median (min-max) (default 1)
-  --only V[,V...]      variants to run, of: veth vxlan vde qdes sealed (default: all, in that order)
+  --only V[,V...]      variants to run, of: veth vxlan vde qdes sealed tinc ovpn wgvx
+                       (default: all, in that order)
   --json FILE          also write every number (per run, summary, ratios) to FILE
   --tcp-secs S         length of the TCP test (default 10)
   --udp-secs S         length of the UDP test (default 5)
@@ -54,7 +66,7 @@ Benchmark qdes-tap against veth, the kernel's vxlan and vde_plug vxvde in networ
 
 Environment: QDES_TAP (binary, default build/qdes-tap), RR (the request/response tool, default
 build/rr), BENCH_ARGS (options prepended to the command line: make bench BENCH_ARGS="--runs 3").
-Needs root. One run takes about 3 minutes.
+Needs root. One run takes about 6 minutes.
 EOF
 }
 
@@ -72,7 +84,7 @@ RR=${RR:-$REPO/build/rr}
 REPORT=$REPO/scripts/bench-report.py
 
 RUNS=1
-ONLY=veth,vxlan,vde,qdes,sealed
+ONLY=veth,vxlan,vde,qdes,sealed,tinc,ovpn,wgvx
 JSON_OUT=
 TCP_SECS=10
 UDP_SECS=5
@@ -145,9 +157,10 @@ VARIANTS=()
 IFS=, read -ra only <<<"$ONLY"
 for v in "${only[@]}"; do
 	case $v in
-	veth | vxlan | vde | qdes | sealed) VARIANTS+=("$v") ;;
+	veth | vxlan | vde | qdes | sealed | tinc | ovpn | wgvx) VARIANTS+=("$v") ;;
 	*)
-		echo "bench: --only: unknown variant '$v' (expected veth, vxlan, vde, qdes, sealed)" >&2
+		echo "bench: --only: unknown variant '$v' (expected veth, vxlan, vde, qdes, sealed," \
+			"tinc, ovpn, wgvx)" >&2
 		exit 2
 		;;
 	esac
@@ -363,6 +376,15 @@ install_packages()
 	if wants vde && ! command -v vde_plug >/dev/null; then
 		want+=(vdeplug)
 	fi
+	wants tinc && ! command -v tincd >/dev/null && want+=(tinc)
+	if wants ovpn; then
+		command -v openvpn >/dev/null || want+=(openvpn)
+		command -v openssl >/dev/null || want+=(openssl)
+	fi
+	if wants wgvx; then
+		command -v wireguard-go >/dev/null || want+=(wireguard-go)
+		command -v wg >/dev/null || want+=(wireguard-tools)
+	fi
 	for p in "${want[@]+"${want[@]}"}"; do
 		pkg_installed "$p" || missing+=("$p")
 	done
@@ -405,6 +427,9 @@ vde_version=missing
 if command -v vde_plug >/dev/null; then
 	vde_version="vdeplug $(dpkg-query -W -f='${Version}' vdeplug 2>/dev/null || echo '?')"
 fi
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo missing; }
+env_set peers "tinc $(pkg_version tinc), openvpn $(pkg_version openvpn), wireguard-go $(
+	pkg_version wireguard-go)"
 env_set date "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 env_set kernel "$(uname -r)"
 env_set cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -557,6 +582,162 @@ setup_qdes()
 	done
 }
 
+# tinc 1.0 in switch mode, each host a ConnectTo of the two others, with the cipher and digest a
+# user of tinc would set for a real segment
+setup_tinc()
+{
+	local i j h d
+	IFACE=qt-tinc0
+	DST=10.42.0.2
+	command -v tincd >/dev/null || {
+		step "finding tincd (install Debian's tinc)"
+		return 1
+	}
+	step "making tinc's host keys"
+	for i in "${HOSTS[@]}"; do
+		d=$WORK/tinc-$RUN-h$i
+		mkdir -p "$d/hosts"
+		{
+			echo "Name = h$i"
+			echo "Mode = switch"
+			echo "DeviceType = tap"
+			echo "Interface = qt-tinc0"
+			echo "AddressFamily = ipv4"
+			echo "BindToAddress = 10.77.0.$i"
+			for j in "${HOSTS[@]}"; do
+				((j == i)) || echo "ConnectTo = h$j"
+			done
+		} >"$d/tinc.conf"
+		printf 'Address = 10.77.0.%s\nPort = 655\nCipher = aes-256-cbc\nDigest = sha256\n' \
+			"$i" >"$d/hosts/h$i"
+		tincd -c "$d" -K 2048 </dev/null >"$WORK/tinc-$RUN-keygen.log" 2>&1 || {
+			cat "$WORK/tinc-$RUN-keygen.log" >&2
+			return 1
+		}
+	done
+	for i in "${HOSTS[@]}"; do
+		for j in "${HOSTS[@]}"; do
+			((j == i)) || cp "$WORK/tinc-$RUN-h$j/hosts/h$j" "$WORK/tinc-$RUN-h$i/hosts/h$j"
+		done
+	done
+	for i in "${HOSTS[@]}"; do
+		h=$(hns "$i")
+		d=$WORK/tinc-$RUN-h$i
+		step "starting tincd in $h (log: tinc-$RUN-h$i.log)"
+		spawn "tinc-$RUN-h$i" "$h" "$(daemon_secs)" tincd -c "$d" -D --pidfile="$d/pid"
+		OWRAP[$i]=$SPAWN_PID
+		OPID[$i]=$(main_pid "$SPAWN_PID")
+		wait_for 5 link_exists "$h" qt-tinc0
+		ip -n "$h" link set qt-tinc0 mtu "$MTU" up
+		ip -n "$h" addr add "10.42.0.$i/24" dev qt-tinc0
+	done
+}
+
+# OpenVPN is point to point in its simplest TAP setup (a server for three would add a hub):
+# hosts 1 and 2, TLS with a self-signed certificate each, pinned by fingerprint (no CA to make),
+# and the data channel it negotiates by default in 2.6, AES-256-GCM
+setup_ovpn()
+{
+	local i h d fp=() role peer
+	IFACE=qt-ovpn0
+	DST=10.42.0.2
+	VARIANT_HOSTS=(1 2)
+	VARIANT_MTU=1420 # 14 Ethernet + 24 OpenVPN (opcode, peer id, packet id, tag) + 28 IP/UDP
+	command -v openvpn >/dev/null || {
+		step "finding openvpn (install Debian's openvpn)"
+		return 1
+	}
+	step "making OpenVPN's certificates"
+	for i in 1 2; do
+		d=$WORK/ovpn-$RUN-h$i
+		mkdir -p "$d"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=qt-h$i" -keyout "$d/key.pem" -out "$d/cert.pem" 2>"$d/openssl.log" || {
+			cat "$d/openssl.log" >&2
+			return 1
+		}
+		fp[i]=$(openssl x509 -in "$d/cert.pem" -noout -fingerprint -sha256)
+		fp[i]=${fp[i]#*=}
+	done
+	for i in 1 2; do
+		h=$(hns "$i")
+		d=$WORK/ovpn-$RUN-h$i
+		peer=$((3 - i))
+		role=--tls-server
+		((i == 2)) && role=--tls-client
+		step "starting openvpn in $h (log: ovpn-$RUN-h$i.log)"
+		spawn "ovpn-$RUN-h$i" "$h" "$(daemon_secs)" openvpn --dev qt-ovpn0 --dev-type tap \
+			--proto udp --local "10.77.0.$i" --lport 1194 --remote "10.77.0.$peer" --rport 1194 \
+			"$role" --dh none --cert "$d/cert.pem" --key "$d/key.pem" \
+			--peer-fingerprint "${fp[peer]}" --data-ciphers AES-256-GCM --disable-dco \
+			--tun-mtu "$VARIANT_MTU" --verb 3
+		OWRAP[$i]=$SPAWN_PID
+		OPID[$i]=$(main_pid "$SPAWN_PID")
+		wait_for 5 link_exists "$h" qt-ovpn0
+		ip -n "$h" link set qt-ovpn0 mtu "$VARIANT_MTU" up
+		ip -n "$h" addr add "10.42.0.$i/24" dev qt-ovpn0
+	done
+	step "waiting for OpenVPN's TLS handshake"
+	for i in 1 2; do
+		wait_for 15 grep -q "Initialization Sequence Completed" "$WORK/ovpn-$RUN-h$i.log" || {
+			cat "$WORK/ovpn-$RUN-h$i.log" >&2
+			return 1
+		}
+	done
+	grep -q "AES-256-GCM" "$WORK/ovpn-$RUN-h1.log" || {
+		log "openvpn did not negotiate AES-256-GCM"
+		return 1
+	}
+}
+
+# wireguard-go carries IP only: the kernel's vxlan over it makes the Ethernet segment. Each
+# host's WireGuard interface has its own name, since wireguard-go's control sockets live in
+# /var/run/wireguard, which the namespaces share.
+setup_wgvx()
+{
+	local i j h peers
+	IFACE=qt-vx0
+	DST=10.42.0.2
+	VARIANT_MTU=1370
+	if ! command -v wireguard-go >/dev/null || ! command -v wg >/dev/null; then
+		step "finding wireguard-go and wg (install Debian's wireguard-go and wireguard-tools)"
+		return 1
+	fi
+	step "making WireGuard keys"
+	for i in "${HOSTS[@]}"; do
+		(umask 077 && wg genkey >"$WORK/wg-$RUN-h$i.key")
+		wg pubkey <"$WORK/wg-$RUN-h$i.key" >"$WORK/wg-$RUN-h$i.pub"
+	done
+	for i in "${HOSTS[@]}"; do
+		h=$(hns "$i")
+		step "starting wireguard-go in $h (log: wg-$RUN-h$i.log)"
+		[[ ! -e /var/run/wireguard/qt-wg$i.sock ]] || {
+			log "/var/run/wireguard/qt-wg$i.sock exists: another wireguard-go runs qt-wg$i"
+			return 1
+		}
+		spawn "wg-$RUN-h$i" "$h" "$(daemon_secs)" wireguard-go -f "qt-wg$i"
+		OWRAP[$i]=$SPAWN_PID
+		OPID[$i]=$(main_pid "$SPAWN_PID")
+		wait_for 5 test -S "/var/run/wireguard/qt-wg$i.sock"
+		peers=()
+		for j in "${HOSTS[@]}"; do
+			((j == i)) || peers+=(peer "$(cat "$WORK/wg-$RUN-h$j.pub")" \
+				allowed-ips "10.78.0.$j/32" endpoint "10.77.0.$j:51820")
+		done
+		ip netns exec "$h" wg set "qt-wg$i" private-key "$WORK/wg-$RUN-h$i.key" \
+			listen-port 51820 "${peers[@]}"
+		ip -n "$h" addr add "10.78.0.$i/24" dev "qt-wg$i"
+		ip -n "$h" link set "qt-wg$i" mtu 1420 up
+		ip -n "$h" link add qt-vx0 type vxlan id "$NETID" local "10.78.0.$i" dev "qt-wg$i" \
+			dstport 4789
+		for j in "${HOSTS[@]}"; do
+			((j == i)) || bridge -n "$h" fdb append 00:00:00:00:00:00 dev qt-vx0 dst "10.78.0.$j"
+		done
+		ip -n "$h" link set qt-vx0 mtu "$VARIANT_MTU" up
+		ip -n "$h" addr add "10.42.0.$i/24" dev qt-vx0
+	done
+}
+
 teardown()
 {
 	local i h rc
@@ -575,6 +756,9 @@ teardown()
 		vxlan) ip -n "$h" link del qt-vx0 2>/dev/null ;;
 		vde) ip -n "$h" link del qt-vde0 2>/dev/null ;;
 		qdes | sealed) ip -n "$h" link del qt-q0 2>/dev/null ;;
+		tinc) ip -n "$h" link del qt-tinc0 2>/dev/null ;;
+		ovpn) ip -n "$h" link del qt-ovpn0 2>/dev/null ;;
+		wgvx) ip -n "$h" link del qt-vx0 2>/dev/null && ip -n "$h" link del "qt-wg$i" 2>/dev/null ;;
 		esac
 	done
 	return 0
@@ -642,14 +826,19 @@ rec_parsed()
 
 measure()
 {
-	local h1 h2 h3 i name c0=() c1=() rx2a rx3a rx2b rx3b bytes hwm=0 m cc_args=()
+	local h1 h2 h3 i name c0=() c1=() rx2a rx3a rx2b rx3b bytes hwm=0 m cc_args=() vhosts
+	if [[ -n ${VARIANT_HOSTS+set} ]]; then
+		vhosts=("${VARIANT_HOSTS[@]}")
+	else
+		vhosts=("${HOSTS[@]}")
+	fi
 	h1=$(hns 1)
 	h2=$(hns 2)
 	h3=$(hns 3)
 	name="$VARIANT-$RUN"
 
 	step "checking the interface MTU"
-	for i in "${HOSTS[@]}"; do
+	for i in "${vhosts[@]}"; do
 		m=$(sysfs "$(hns "$i")" "$IFACE" mtu)
 		[[ $m == "${VARIANT_MTU:-$MTU}" ]] || {
 			log "$IFACE in $(hns "$i") has MTU $m, not ${VARIANT_MTU:-$MTU}"
@@ -660,7 +849,9 @@ measure()
 	# the first pings also teach the learning switches where everybody is; host 3 included,
 	# so that the flooding check sees a member that knows the others, not a stranger
 	step "waiting for host 1 to reach host 3 and host 2 over $IFACE"
-	wait_for 10 timeout 3 ip netns exec "$h1" ping -n -q -c 1 -W 1 "${DST%.2}.3" >/dev/null
+	if ((${#vhosts[@]} == 3)); then
+		wait_for 10 timeout 3 ip netns exec "$h1" ping -n -q -c 1 -W 1 "${DST%.2}.3" >/dev/null
+	fi
 	wait_for 10 timeout 3 ip netns exec "$h1" ping -n -q -c 1 -W 1 "$DST" >/dev/null
 
 	step "ping"
@@ -692,7 +883,9 @@ measure()
 	rec_parsed tcp "$WORK/$name-tcp-cli.json"
 	# shellcheck disable=SC2154 # set by rec_parsed tcp
 	bytes=${PARSED_tcp_bytes:?}
-	if ((rx2b > rx2a)); then
+	if ((${#vhosts[@]} < 3)); then
+		record flood NA # no bystander member
+	elif ((rx2b > rx2a)); then
 		record flood "$(calc "100 * ($rx3b - $rx3a) / ($rx2b - $rx2a)")"
 	else
 		record flood NA
@@ -703,7 +896,11 @@ measure()
 	else
 		record cpu_tx "$(calc "(${c1[1]} - ${c0[1]}) / $CLK_TCK / ($bytes / 1073741824)")"
 		record cpu_rx "$(calc "(${c1[2]} - ${c0[2]}) / $CLK_TCK / ($bytes / 1073741824)")"
-		record cpu_h3_s "$(calc "(${c1[3]} - ${c0[3]}) / $CLK_TCK")"
+		if [[ ${c0[3]} == NA ]]; then
+			record cpu_h3_s NA
+		else
+			record cpu_h3_s "$(calc "(${c1[3]} - ${c0[3]}) / $CLK_TCK")"
+		fi
 	fi
 
 	step "UDP 64 B (iperf3)"
@@ -720,7 +917,7 @@ measure()
 	fi
 
 	if [[ -n ${OPID[1]-} ]]; then
-		for i in "${HOSTS[@]}"; do
+		for i in "${vhosts[@]}"; do
 			m=$(hwm_kib "${OPID[$i]}")
 			((m > hwm)) && hwm=$m
 		done

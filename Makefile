@@ -96,6 +96,7 @@ test_underlay_MODS := underlay offload seal replay
 test_ctl_MODS := ctl_proto ctl_print parse proto
 test_peerstat_MODS := peerstat
 test_seal_MODS := seal replay keyfile proto
+test_macid_MODS := macid
 unit_objs = $(patsubst %,build/san/%.o,$(UNIT_COMMON) $($(1)_MODS))
 
 .SECONDEXPANSION:

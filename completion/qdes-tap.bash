@@ -45,6 +45,7 @@ _qdes_tap()
 	--encap) COMPREPLY=($(compgen -W 'qdes vxlan raw' -- "$cur")) && return ;;
 	--log-level) COMPREPLY=($(compgen -W 'error warning notice info debug' -- "$cur")) && return ;;
 	--offload) COMPREPLY=($(compgen -W 'yes no' -- "$cur")) && return ;;
+	-m | --mac) COMPREPLY=($(compgen -W 'persistent random' -- "$cur")) && return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")) && return ;;
 	--control-group) COMPREPLY=($(compgen -g -- "$cur")) && return ;;
 	--key | --key-next) _filedir && return ;;

@@ -207,7 +207,7 @@ static const struct config_opt config_opts[] = {
 	 .name = "mac",
 	 .short_opt = 'm',
 	 .arg = "MAC",
-	 .help = "MAC address of the interface (default: the kernel's)"},
+	 .help = "MAC of the interface, persistent or random (default: persistent)"},
 	{.id = OPT_MTU,
 	 .key = "mtu",
 	 .name = "mtu",
@@ -386,6 +386,7 @@ static const struct config_opt *config_opt_by_key(const char *key)
 static int set_value(struct qdes_config *cfg, const struct config_opt *o, const char *s, bool list,
 		     char *err, size_t errlen)
 {
+	uint8_t mac[ETH_ALEN_];
 	unsigned long v;
 
 	switch (o->id) {
@@ -415,9 +416,20 @@ static int set_value(struct qdes_config *cfg, const struct config_opt *o, const 
 	case OPT_ADDRESS:
 		return parse_addresses(cfg->addrs, &cfg->n_addrs, s, list, err, errlen);
 	case OPT_MAC:
+		/* The last one given counts, as for every other single-valued key; a rejected
+		 * value changes nothing */
+		if (!strcmp(s, "persistent") || !strcmp(s, "random")) {
+			cfg->mac_set = false;
+			cfg->mac_random = s[0] == 'r';
+			return 0;
+		}
+		if (mac_parse(s, mac))
+			return parse_invalid(err, errlen, s,
+					     "expected xx:xx:xx:xx:xx:xx, persistent or random");
 		if (parse_mac(cfg->mac, s, err, errlen))
 			return -1;
 		cfg->mac_set = true;
+		cfg->mac_random = false;
 		return 0;
 	case OPT_MTU:
 		if (parse_range(s, o->min, o->max, &v, err, errlen))
@@ -721,8 +733,8 @@ static void where(const struct qdes_config *cfg, const char *section, const char
 static int check_interface(const struct qdes_config *cfg, char *err, size_t errlen)
 {
 	static const char *const tap_only[] = {"address", "mac", "netns", "bridge"};
-	const bool given[] = {cfg->n_addrs > 0, cfg->mac_set, cfg->netns[0] != '\0',
-			      cfg->bridge[0] != '\0'};
+	const bool given[] = {cfg->n_addrs > 0, cfg->mac_set || cfg->mac_random,
+			      cfg->netns[0] != '\0', cfg->bridge[0] != '\0'};
 	char v[QUOTE_MAX + 4];
 	unsigned int i;
 

@@ -66,6 +66,7 @@ struct qdes_config {
 	unsigned int n_addrs;
 	uint8_t mac[ETH_ALEN_]; /* mac = MAC */
 	bool mac_set;
+	bool mac_random;	   /* mac = random: the kernel's; neither: derived (persistent) */
 	unsigned int mtu;	   /* mtu = N, 0: derived from the underlay */
 	union qdes_sockaddr local; /* local = ADDR: bind and send from it */
 	bool local_set;

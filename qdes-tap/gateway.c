@@ -2,6 +2,8 @@
 /* gateway.c - One interface joined to one segment: set-up, tear-down and the parts it owns */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "gateway.h"
 #include "log.h"
+#include "macid.h"
 #include "netns.h"
 #include "proto.h"
 #include "util.h"
@@ -76,10 +79,76 @@ out:
 	return ret;
 }
 
+/* The MAC to give the TAP: 1 with @mac set, 0 to leave the one it has (mac = random, or a TAP
+ * that existed before us: it keeps what its owner gave it) */
+static int tap_mac(const struct gateway *gw, uint8_t mac[ETH_ALEN_])
+{
+	const struct qdes_config *cfg = gw->cfg;
+	char id[MACID_MACHINE_LEN + 1], seg[64], ns[NAME_MAX + 1];
+
+	if (cfg->mac_set) {
+		memcpy(mac, cfg->mac, ETH_ALEN_);
+		return 1;
+	}
+	if (cfg->mac_random || !gw->tap->created)
+		return 0;
+	if (macid_read_machine_id(MACID_MACHINE_PATH, id)) {
+		info("%s: no machine id in %s (%s): the MAC is random", gw->tap->name,
+		     MACID_MACHINE_PATH, errno == EINVAL ? "not one" : strerror(errno));
+		return 0;
+	}
+	/* The TAP's namespace counts: members in namespaces of one host share the machine id */
+	if (netns_identify(gw->netns_fd, ns, sizeof(ns))) {
+		info("%s: cannot name the network namespace (%s): the MAC is random", gw->tap->name,
+		     strerror(errno));
+		return 0;
+	}
+	snprintf(seg, sizeof(seg), "%s %u", config_encap(cfg)->name, (unsigned int)cfg->network_id);
+	if (macid_derive(id, seg, ns, gw->tap->name, mac)) {
+		warn("%s: cannot derive a MAC (libcrypto): the MAC is random", gw->tap->name);
+		return 0;
+	}
+	return 1;
+}
+
+/* net.ipv6.conf.IFNAME.ndisc_notify = 1: an unsolicited neighbour advertisement for each address
+ * once it is usable. Only /proc has it, as seen from the TAP's namespace. A kernel without IPv6
+ * has no such file, and nothing to announce. Fails only when it cannot return to our namespace. */
+static int set_ndisc_notify(const struct gateway *gw, char *err, size_t errlen)
+{
+	char path[64 + IFNAMSIZ];
+	int saved = -1, fd, e = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/ndisc_notify", gw->tap->name);
+	if (gw->netns_fd >= 0 && (saved = netns_enter(gw->netns_fd)) < 0) {
+		warn("%s: ndisc_notify: cannot enter the namespace: %s", gw->tap->name,
+		     strerror(errno));
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1\n", 2) != 2)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (saved >= 0 && netns_leave(saved)) {
+		snprintf(err, errlen, "%s: cannot return to our network namespace: %s",
+			 gw->tap->name, strerror(errno));
+		return -1;
+	}
+	if (e && e != ENOENT)
+		warn("%s: cannot set %s: %s (neighbours learn a new MAC only when their entries "
+		     "expire)",
+		     gw->tap->name, path, strerror(e));
+	return 0;
+}
+
+/* Addresses and the announcement come before the link goes up: the kernel announces, at
+ * NETDEV_UP, the addresses the link has then. */
 static int configure_link(struct gateway *gw, char *err, size_t errlen)
 {
 	const struct qdes_config *cfg = gw->cfg;
 	struct nl_link link;
+	uint8_t mac[ETH_ALEN_];
 	unsigned int i;
 
 	if (gw->netns_fd >= 0 ? nl_open_in_netns(&gw->nl, gw->netns_fd) : nl_open(&gw->nl)) {
@@ -89,10 +158,16 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	if (nl_link_get(&gw->nl, gw->tap->name, &link))
 		goto nl_fail;
 	gw->ifindex = link.ifindex;
-	if (cfg->mac_set && nl_link_set_mac(&gw->nl, gw->ifindex, cfg->mac))
+	if (tap_mac(gw, mac) && memcmp(mac, link.mac, ETH_ALEN_) &&
+	    nl_link_set_mac(&gw->nl, gw->ifindex, mac))
 		goto nl_fail;
 	if (nl_link_set_mtu(&gw->nl, gw->ifindex, gw->mtu))
 		goto nl_fail;
+	if (nl_link_set_arp_notify(&gw->nl, gw->ifindex))
+		warn("%s: %s (neighbours learn a new MAC only when their entries expire)",
+		     gw->tap->name, gw->nl.err);
+	if (set_ndisc_notify(gw, err, errlen))
+		return -1;
 	if (cfg->bridge[0]) {
 		struct nl_link br;
 
@@ -108,12 +183,6 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		if (nl_link_set_master(&gw->nl, gw->ifindex, br.ifindex))
 			goto nl_fail;
 	}
-	if (nl_link_set_up(&gw->nl, gw->ifindex, true))
-		goto nl_fail;
-	/* The MAC in use now (given, or the kernel's random one), to pin in the FDB */
-	if (nl_link_get_by_index(&gw->nl, gw->ifindex, &link))
-		goto nl_fail;
-	memcpy(gw->mac, link.mac, sizeof(gw->mac));
 	for (i = 0; i < cfg->n_addrs; i++) {
 		char p[INET6_ADDRSTRLEN + 8];
 
@@ -129,6 +198,12 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 		}
 		goto nl_fail;
 	}
+	if (nl_link_set_up(&gw->nl, gw->ifindex, true))
+		goto nl_fail;
+	/* The MAC in use now (given, derived or the kernel's random one), to pin in the FDB */
+	if (nl_link_get_by_index(&gw->nl, gw->ifindex, &link))
+		goto nl_fail;
+	memcpy(gw->mac, link.mac, sizeof(gw->mac));
 	return 0;
 nl_fail:
 	snprintf(err, errlen, "%s: %s", gw->tap->name, gw->nl.err);

@@ -23,6 +23,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -758,6 +759,34 @@ int nl_link_set_mac(struct nl *nl, int ifindex, const uint8_t mac[6])
 	mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_, mac);
 	return nl_talk(nl, nlh, NULL, NULL, "set address %s on ifindex %d", mac_str(mac, s),
 		       ifindex);
+}
+
+/**
+ * nl_link_set_arp_notify() - Have the kernel announce a link's IPv4 addresses when it comes up
+ * @nl:		socket
+ * @ifindex:	link
+ *
+ * net.ipv4.conf.IFNAME.arp_notify = 1, over netlink (IFLA_AF_SPEC, AF_INET, IFLA_INET_CONF): a
+ * gratuitous ARP for each address at NETDEV_UP and on a change of MAC, which moves the
+ * neighbours' cache entries at once instead of after their timeouts. IPv6 has no such netlink
+ * attribute (its devconf is read-only there); ndisc_notify is set through /proc.
+ *
+ * Return: 0 on success; -1 with errno set and nl->err filled in
+ */
+int nl_link_set_arp_notify(struct nl *nl, int ifindex)
+{
+	alignas(struct nlmsghdr) char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh = setlink_start(buf, ifindex, 0, 0);
+	struct nlattr *spec, *inet, *conf;
+
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet = mnl_attr_nest_start(nlh, AF_INET);
+	conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_ARP_NOTIFY, 1);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_talk(nl, nlh, NULL, NULL, "set arp_notify on ifindex %d", ifindex);
 }
 
 /**

@@ -54,6 +54,7 @@ int nl_link_get(struct nl *nl, const char *ifname, struct nl_link *out);
 int nl_link_get_by_index(struct nl *nl, int ifindex, struct nl_link *out);
 int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned int mtu);
 int nl_link_set_mac(struct nl *nl, int ifindex, const uint8_t mac[6]);
+int nl_link_set_arp_notify(struct nl *nl, int ifindex);
 int nl_link_set_up(struct nl *nl, int ifindex, bool up);
 int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex);
 int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* netns.c - Network namespaces by name, path or PID, and running a step inside one */
+/* netns.c - Network namespaces by name, path or PID, running a step inside one, naming one */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -72,4 +74,41 @@ int netns_leave(int saved_fd)
 	close(saved_fd);
 	errno = e;
 	return ret;
+}
+
+/**
+ * netns_identify() - A name for a network namespace that outlives the processes in it
+ * @fd:		the namespace, or -1 for this thread's
+ * @name:	"" for the namespace of PID 1 (the host's, or a container's own), else its name
+ *		under /run/netns (as `ip netns identify` finds it), else "inode N"
+ * @len:	size of @name
+ *
+ * Return: 0, or -1 with errno set if the namespace itself cannot be looked at
+ */
+int netns_identify(int fd, char *name, size_t len)
+{
+	struct stat ns, other;
+	struct dirent *d;
+	DIR *dir;
+
+	if (fd >= 0 ? fstat(fd, &ns) : stat("/proc/thread-self/ns/net", &ns))
+		return -1;
+	name[0] = '\0';
+	if (!stat("/proc/1/ns/net", &other) && other.st_dev == ns.st_dev &&
+	    other.st_ino == ns.st_ino)
+		return 0;
+	dir = opendir("/run/netns");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || fstatat(dirfd(dir), d->d_name, &other, 0))
+			continue;
+		if (other.st_dev == ns.st_dev && other.st_ino == ns.st_ino) {
+			snprintf(name, len, "%s", d->d_name);
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	if (!name[0])
+		snprintf(name, len, "inode %llu", (unsigned long long)ns.st_ino);
+	return 0;
 }

@@ -8,5 +8,6 @@
 int netns_open(const char *spec, char *path, size_t pathlen);
 int netns_enter(int target_fd);
 int netns_leave(int saved_fd);
+int netns_identify(int fd, char *name, size_t len);
 
 #endif /* QDES_NETNS_H */

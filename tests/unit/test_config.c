@@ -362,6 +362,35 @@ static void test_long_options(void **state)
 	assert_true(cfg.use_syslog);
 }
 
+/* mac = persistent (the default), random, or an address; the last one given counts */
+static void test_mac_policy(void **state)
+{
+	static const uint8_t mac[ETH_ALEN_] = {0x02, 0, 0, 0, 0, 0x0a};
+	struct qdes_config cfg;
+
+	(void)state;
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42"));
+	assert_false(cfg.mac_set);
+	assert_false(cfg.mac_random);
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--mac", "random"));
+	assert_false(cfg.mac_set);
+	assert_true(cfg.mac_random);
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--mac", "random", "--mac",
+		      "02:00:00:00:00:0a"));
+	assert_true(cfg.mac_set);
+	assert_false(cfg.mac_random);
+	assert_memory_equal(cfg.mac, mac, ETH_ALEN_);
+	ok(&cfg, ARGV("-g", "239.1.1.1:5000", "-n", "42", "--mac", "02:00:00:00:00:0a", "--mac",
+		      "persistent"));
+	assert_false(cfg.mac_set);
+	assert_false(cfg.mac_random);
+	fails("--mac: invalid value 'Random' (expected xx:xx:xx:xx:xx:xx, persistent or random)",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "42", "--mac", "Random"));
+	fails("--mac (or mac= in the ini file): needs an interface, not with --interface none",
+	      ARGV("-g", "239.1.1.1:5000", "-n", "42", "-i", "none", "--qemu-socket",
+		   "/tmp/qt-x.sock", "--mac", "random"));
+}
+
 static void test_short_options(void **state)
 {
 	struct qdes_config cfg;
@@ -710,14 +739,14 @@ static const struct bad bad_values[] = {
 	{"mac", "mac", "00:00:00:00:00:00",
 	 "invalid value '00:00:00:00:00:00' (expected a non-zero MAC address)"},
 	{"mac", "mac", "02:00:00:00:00",
-	 "invalid value '02:00:00:00:00' (expected xx:xx:xx:xx:xx:xx)"},
+	 "invalid value '02:00:00:00:00' (expected xx:xx:xx:xx:xx:xx, persistent or random)"},
 	{"mac", "mac", "02:00:00:00:00:01:02",
-	 "invalid value '02:00:00:00:00:01:02' (expected xx:xx:xx:xx:xx:xx)"},
+	 "invalid value '02:00:00:00:00:01:02' (expected xx:xx:xx:xx:xx:xx, persistent or random)"},
 	{"mac", "mac", "0200.0000.0001",
-	 "invalid value '0200.0000.0001' (expected xx:xx:xx:xx:xx:xx)"},
+	 "invalid value '0200.0000.0001' (expected xx:xx:xx:xx:xx:xx, persistent or random)"},
 	{"mac", "mac", "02:00:00:00:00:0g",
-	 "invalid value '02:00:00:00:00:0g' (expected xx:xx:xx:xx:xx:xx)"},
-	{"mac", "mac", "", "invalid value '' (expected xx:xx:xx:xx:xx:xx)"},
+	 "invalid value '02:00:00:00:00:0g' (expected xx:xx:xx:xx:xx:xx, persistent or random)"},
+	{"mac", "mac", "", "invalid value '' (expected xx:xx:xx:xx:xx:xx, persistent or random)"},
 	{"mtu", "mtu", "67", "invalid value '67' " EXP("68 to 65000")},
 	{"mtu", "mtu", "65001", "invalid value '65001' " EXP("68 to 65000")},
 	{"mtu", "mtu", "0", "invalid value '0' " EXP("68 to 65000")},
@@ -1440,6 +1469,7 @@ int main(void)
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_ini_basic),
 		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_mac_policy),
 		cmocka_unit_test(test_ini_unknown_key),
 		cmocka_unit_test(test_ini_global_only),
 		cmocka_unit_test(test_ini_sections),

@@ -35,6 +35,7 @@
 	X(fdb_aged)                                                                                \
 	X(fdb_flushed)                                                                             \
 	X(leave_rx)                                                                                \
+	X(peer_unreachable)                                                                        \
 	X(tap_rx_gso)                                                                              \
 	X(tap_tx_gro)                                                                              \
 	X(udp_rx_gro)                                                                              \

@@ -565,6 +565,36 @@ int gateway_underlay_ready(struct worker *w, int fd, uint64_t now)
 	return n < 0 ? -1 : 0;
 }
 
+static void on_unreachable(void *arg, const union qdes_sockaddr *dst)
+{
+	struct worker *w = arg;
+
+	switch_peer_unreachable(&w->sw, dst);
+}
+
+/**
+ * gateway_underlay_errors() - The unicast socket has errors queued (ICMP for our sends): act
+ * on them, and clear the socket's pending error
+ * @w:		the worker that polls it
+ * @fd:		the socket
+ *
+ * Return: how many errors there were (0: none, so the socket's POLLERR means something else),
+ * or -1 if reading them failed (errno set)
+ */
+int gateway_underlay_errors(struct worker *w, int fd)
+{
+	int n, e = 0;
+	socklen_t elen = sizeof(e);
+
+	n = underlay_recv_errors(fd, on_unreachable, w);
+	if (n < 0)
+		return -1;
+	/* The error of the last ICMP is also pending on the socket: reading it clears it */
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen))
+		return -1;
+	return n + (e != 0);
+}
+
 /**
  * gateway_port_add() - A new port (a guest that connected): give it an id
  * @gw:		gateway

@@ -80,6 +80,7 @@ void gateway_stop(struct gateway *gw);
 int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
 		       unsigned int events, uint64_t now);
 int gateway_underlay_ready(struct worker *w, int fd, uint64_t now);
+int gateway_underlay_errors(struct worker *w, int fd);
 int gateway_port_add(struct gateway *gw, struct qdes_port *port);
 void gateway_port_del(struct gateway *gw, struct qdes_port *port);
 void gateway_age(struct gateway *gw, uint64_t now);

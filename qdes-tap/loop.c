@@ -122,9 +122,27 @@ static void worker_failed(struct wloop *wl)
 static void on_underlay(uv_poll_t *h, int status, int events)
 {
 	struct wloop *wl = h->data;
-	int fd = h == &wl->mcast_poll ? wl->w->ul.mcast_fd : wl->w->ul.ucast_fd;
+	bool ucast = h == &wl->ucast_poll;
+	int fd = ucast ? wl->w->ul.ucast_fd : wl->w->ul.mcast_fd;
 
 	(void)events;
+	/*
+	 * libuv reports POLLERR as UV_EBADF and stops the handle. On the unicast socket that is
+	 * ICMP for our sends (IP_RECVERR): read it, poll again, and go on to read the datagrams
+	 * waiting now, so a stream of ICMP errors never starves the data. An error that is not
+	 * there to read is a socket that failed.
+	 */
+	if (status == UV_EBADF && ucast) {
+		int n = gateway_underlay_errors(wl->w, fd);
+
+		if (n <= 0) {
+			err("underlay socket failed: %s",
+			    n < 0 ? strerror(errno) : "an error condition with no error");
+			worker_failed(wl);
+			return;
+		}
+		status = uv_poll_start(h, UV_READABLE, on_underlay);
+	}
 	if (status < 0 || gateway_underlay_ready(wl->w, fd, uv_now(wl->uv))) {
 		err("underlay socket failed: %s",
 		    status < 0 ? uv_strerror(status) : strerror(errno));
@@ -206,7 +224,13 @@ static void on_port(uv_poll_t *h, int status, int events)
 	int r, e;
 
 	if (status < 0) {
-		snprintf(pp->port->err, sizeof(pp->port->err), "%s", uv_strerror(status));
+		/* POLLERR (libuv: UV_EBADF, and the handle stopped): a last read may say what
+		 * happened, such as a TAP whose device was deleted */
+		if (status == UV_EBADF && !pp->port->err[0])
+			(void)gateway_port_ready(pp->wl->w, pp->port, pp->i, PORT_IN,
+						 uv_now(pp->wl->uv));
+		if (!pp->port->err[0])
+			snprintf(pp->port->err, sizeof(pp->port->err), "%s", uv_strerror(status));
 		port_finished(pp, 0);
 		return;
 	}

@@ -376,6 +376,33 @@ static enum proto_verdict open_sealed(struct qdes_switch *sw, uint8_t *dgram, si
 }
 
 /**
+ * switch_peer_unreachable() - A datagram to @dst met an ICMP port unreachable: nobody listens
+ * there any more (the member stopped, or restarted on another port). Forget the MACs learnt at
+ * it, so the next frames to them flood and find where they are now.
+ * @sw:		switch
+ * @dst:	the destination of that datagram
+ *
+ * Anyone on the path could forge such an ICMP error; the worst it does is make frames to those
+ * MACs flood until their owner is heard from again, as ageing would.
+ */
+void switch_peer_unreachable(struct qdes_switch *sw, const union qdes_sockaddr *dst)
+{
+	char where[ADDR_STRLEN];
+	unsigned int n;
+
+	fdb_wrlock(sw->fdb);
+	n = fdb_flush_peer(sw->fdb, dst);
+	fdb_unlock(sw->fdb);
+
+	CNT_INC(sw->cnt, peer_unreachable);
+	CNT_ADD(sw->cnt, fdb_flushed, n);
+	/* After a flush nothing goes there by unicast, so this is one line per change */
+	if (n)
+		info("%s: port unreachable: %u fdb entries flushed",
+		     addr_str(dst, where, sizeof(where)), n);
+}
+
+/**
  * switch_from_underlay() - Handle one datagram received from the underlay
  * @sw:		switch
  * @src:	its sender

@@ -92,6 +92,7 @@ void switch_from_port(struct qdes_switch *sw, struct qdes_port *in, uint8_t *fra
 void switch_burst_end(struct qdes_switch *sw);
 void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src, uint8_t *dgram,
 			  size_t len);
+void switch_peer_unreachable(struct qdes_switch *sw, const union qdes_sockaddr *dst);
 unsigned int switch_age(struct qdes_switch *sw, uint64_t ageing_ms);
 void switch_dump(struct qdes_switch *sw, const char *ifname, const struct qdes_counters *total);
 

@@ -138,6 +138,10 @@ static int queue_recv(struct tap *tap, struct tap_queue *q, struct qdes_switch *
 			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
+			/* What a queue of a TAP whose device went away reads */
+			if (errno == EBADFD)
+				snprintf(tap->port.err, sizeof(tap->port.err),
+					 "the interface was deleted");
 			return -1;
 		}
 		CNT_INC(cnt, tap_rx_frames);

@@ -17,8 +17,12 @@
  */
 
 #include <errno.h>
+#include <time.h> /* before linux/errqueue.h, which uses struct timespec */
+#include <linux/errqueue.h>
 #include <linux/udp.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +139,12 @@ static int open_ucast(struct underlay *ul, const struct underlay_opts *o, char *
 	}
 	/* After bind: a local address that is not ours is named by the bind error, not here */
 	if (set_mcast_out(fd, o, &what))
+		goto fail;
+	/* An unconnected socket hears of ICMP errors only on its error queue: a peer's port
+	 * unreachable (it restarted elsewhere) then drops what we learnt at it */
+	what = family == AF_INET ? "IP_RECVERR" : "IPV6_RECVERR";
+	if (family == AF_INET ? set_int(fd, IPPROTO_IP, IP_RECVERR, 1)
+			      : set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1))
 		goto fail;
 	set_bufs(fd);
 	alen = sizeof(ul->bound);
@@ -801,6 +811,78 @@ int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg)
 			break;
 	}
 	return total;
+}
+
+/**
+ * underlay_is_port_unreach() - Whether a message of the error queue is an ICMP or ICMPv6 port
+ * unreachable from the network (not an error of our own stack, such as a local EMSGSIZE)
+ * @h:		the message, as recvmsg(MSG_ERRQUEUE) filled it
+ *
+ * Return: true for a port unreachable; its msg_name is the destination we had sent to
+ */
+bool underlay_is_port_unreach(const struct msghdr *h)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(h); cm; cm = CMSG_NXTHDR((struct msghdr *)h, cm)) {
+		struct sock_extended_err ee;
+
+		if (cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		if (!(cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) &&
+		    !(cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		if (ee.ee_origin == SO_EE_ORIGIN_ICMP)
+			return ee.ee_type == ICMP_DEST_UNREACH && ee.ee_code == ICMP_PORT_UNREACH;
+		if (ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+			return ee.ee_type == ICMP6_DST_UNREACH &&
+			       ee.ee_code == ICMP6_DST_UNREACH_NOPORT;
+		return false;
+	}
+	return false;
+}
+
+/**
+ * underlay_recv_errors() - Read the error queue of @fd: what the network said of our sends
+ * @fd:		the unicast socket (it alone sends)
+ * @fn:		called with the destination of each datagram a port unreachable answered
+ * @arg:	for @fn
+ *
+ * Return: messages read (0: the queue was empty), or -1 on an error other than "no more"
+ */
+int underlay_recv_errors(int fd, underlay_unreach_fn fn, void *arg)
+{
+	/* One extended error and the ICMP sender's address */
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} ctrl;
+	union qdes_sockaddr dst;
+	uint8_t head[64];
+	int n = 0;
+
+	for (;;) {
+		struct iovec iov = {.iov_base = head, .iov_len = sizeof(head)};
+		struct msghdr h = {.msg_name = &dst,
+				   .msg_namelen = sizeof(dst),
+				   .msg_iov = &iov,
+				   .msg_iovlen = 1,
+				   .msg_control = ctrl.buf,
+				   .msg_controllen = sizeof(ctrl.buf)};
+
+		if (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return n;
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		n++;
+		if (h.msg_namelen >= sizeof(struct sockaddr_in) && underlay_is_port_unreach(&h))
+			fn(arg, &dst);
+	}
 }
 
 /* A leave notice to the group and every peer: sent directly, the loop is about to stop.

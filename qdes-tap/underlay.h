@@ -129,6 +129,9 @@ struct underlay {
 typedef void (*underlay_rx_fn)(void *arg, const union qdes_sockaddr *src, uint8_t *dgram,
 			       size_t len);
 
+/* @dst: where a datagram of ours went that an ICMP port unreachable answered */
+typedef void (*underlay_unreach_fn)(void *arg, const union qdes_sockaddr *dst);
+
 int underlay_open(struct underlay *ul, const struct underlay_opts *o, struct qdes_counters *cnt,
 		  char *err, size_t errlen);
 void underlay_close(struct underlay *ul);
@@ -138,6 +141,8 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 			  const struct virtio_net_hdr *vh);
 void underlay_flush(struct underlay *ul);
 int underlay_recv(struct underlay *ul, int fd, underlay_rx_fn fn, void *arg);
+bool underlay_is_port_unreach(const struct msghdr *h);
+int underlay_recv_errors(int fd, underlay_unreach_fn fn, void *arg);
 int underlay_peer_add(struct underlay *ul, const union qdes_sockaddr *peer);
 int underlay_peer_del(struct underlay *ul, const union qdes_sockaddr *peer);
 int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len);

@@ -57,13 +57,6 @@ mac_bits() { echo $((0x${1%%:*} & 3)); }
 	ip -n "$ns" link del qdes0
 }
 
-# ms_since T - milliseconds since $EPOCHREALTIME was T
-ms_since()
-{
-	local now=$EPOCHREALTIME
-	echo $(((${now/./} - ${1/./}) / 1000))
-}
-
 # kill_restart MACOPT... - h2 and h3 know h1; h1 is SIGKILLed and started again (with the
 # options given); prints the milliseconds from h1's restart to a reply to h2's and then h3's
 # pings, and from h1 being up to them, and fails beyond 3 s after up
@@ -101,4 +94,14 @@ kill_restart()
 	kill_restart --mac random
 	# h2's neighbour entry for h1 is the new MAC, not the one before the restart
 	tb_exec "$TAG" 2 ip neigh show 10.42.0.1 dev qdes0 | grep -q "lladdr $(tb_mac "$TAG" 1) "
+}
+
+@test "reconverge: a member killed: its old port's ICMP port unreachable flushes its MACs" {
+	qt_start_all 2
+	qt_gone_member 10.42.0.2
+}
+
+@test "reconverge: the same with workers = 2 (the ICMP error may reach either worker's socket)" {
+	qt_start_all 2 --workers 2
+	qt_gone_member 10.42.0.2
 }

@@ -64,6 +64,11 @@ check_segment()
 	qt_isolation
 }
 
+@test "ipv6 underlay: a member killed: its old port's ICMPv6 port unreachable flushes its MACs" {
+	qt_start_all 2
+	qt_gone_member 10.42.0.2
+}
+
 @test "ipv6 underlay: link-local group [ff02::4242%ul0]:5000" {
 	qt_start_all 3 -g '[ff02::4242%ul0]:5000'
 	grep -Eq "qdes0: up, mtu 1430, network 42, group \[ff02::4242\]:5000, " "$TB/h1.log"

@@ -282,3 +282,32 @@ qt_isolation()
 	[ "$(qt_counter 1 drop_netid)" -gt 0 ]
 	tb_running "$TAG" 3
 }
+
+# qt_gone_member V4OR6 - h1 knows h2 at its unicast port; h2 is killed (no leave notice) and its
+# port goes unanswered: h1's next frame to it meets an ICMP port unreachable, which flushes h2's
+# MAC (counted), and frames to it flood; h1 goes on and meets h2 again when it is back
+qt_gone_member()
+{
+	local dst=$1 mac2 n
+	qt_ping 1 "$dst" || return 1
+	mac2=$(tb_mac "$TAG" 2)
+	tb_dump "$TAG" 1 || return 1
+	tb_fdb "$TAG" 1 | grep -q "^$mac2 " || return 1
+	tb_stop "$TAG" 2 KILL || true
+	qt_noping 1 "$dst" || return 1
+	tb_dump "$TAG" 1 || return 1
+	qt_fdb_lacks 1 "^$mac2 " || return 1
+	n=$(qt_counter 1 peer_unreachable)
+	echo "h1: $n port unreachables, $(qt_counter 1 fdb_flushed) entries flushed"
+	[ "$n" -ge 1 ] && [ "$(qt_counter 1 fdb_flushed)" -ge 1 ] || return 1
+	tb_running "$TAG" 1 || return 1
+	tb_start "$TAG" 2 || return 1
+	qt_ping 1 "$dst"
+}
+
+# ms_since T - milliseconds since $EPOCHREALTIME was T
+ms_since()
+{
+	local now=$EPOCHREALTIME
+	echo $(((${now/./} - ${1/./}) / 1000))
+}

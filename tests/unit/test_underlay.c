@@ -22,12 +22,15 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <time.h> /* before linux/errqueue.h, which uses struct timespec */
+#include <linux/errqueue.h>
 #include <linux/udp.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "underlay.h"
@@ -699,6 +702,124 @@ static void test_queue_refused_datagram(void **state)
 	assert_int_equal(cnt.udp_tx_errors, 1);
 	underlay_close(&ul);
 	member_close(&a);
+}
+
+/* ---- The error queue: ICMP for our sends ---- */
+
+static union qdes_sockaddr unreach_dst;
+static unsigned int unreach_n;
+
+static void on_unreach(void *arg, const union qdes_sockaddr *dst)
+{
+	(void)arg;
+	unreach_dst = *dst;
+	unreach_n++;
+}
+
+/* Whether @fd reports POLLERR within @ms */
+static bool error_pending(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = 0};
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLERR);
+}
+
+/*
+ * A datagram to a port nobody listens on: the kernel answers with a port unreachable, and the
+ * error queue names the destination we sent to. A datagram our own stack refuses (too big) is
+ * on the queue too, read but not taken for a port unreachable.
+ */
+static void test_port_unreachable(void **state)
+{
+	int family = *(const int *)*state;
+	size_t big = (family == AF_INET ? MAX_DGRAM4 : MAX_DGRAM6) + 1;
+	union qdes_sockaddr local, gone;
+	struct underlay_opts o;
+
+	loopback(&local, family, 0);
+	loopback(&gone, family, free_port(family));
+	opts_init(&o, family, &local, 0, false);
+	ul_open(&ul, &o, &cnt);
+	unreach_n = 0;
+	assert_int_equal(underlay_recv_errors(ul.ucast_fd, on_unreach, NULL), 0);
+	fill(txbuf, 100, 1);
+	underlay_queue(&ul, &gone, txbuf, 100, NULL);
+	underlay_flush(&ul);
+	assert_true(error_pending(ul.ucast_fd, 2000));
+	assert_int_equal(underlay_recv_errors(ul.ucast_fd, on_unreach, NULL), 1);
+	assert_int_equal(unreach_n, 1);
+	assert_true(addr_equal(&unreach_dst, &gone));
+	assert_int_equal(underlay_recv_errors(ul.ucast_fd, on_unreach, NULL), 0);
+
+	fill(txbuf, big, 2);
+	underlay_queue(&ul, &gone, txbuf, big, NULL);
+	underlay_flush(&ul);
+	assert_int_equal(cnt.udp_tx_errors, 1);
+	assert_int_equal(underlay_recv_errors(ul.ucast_fd, on_unreach, NULL), 1);
+	assert_int_equal(unreach_n, 1);
+	underlay_close(&ul);
+}
+
+/* An error message as recvmsg(MSG_ERRQUEUE) gives it: one extended error of @level/@type */
+struct errmsg {
+	struct msghdr h;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err))];
+		struct cmsghdr align;
+	} ctrl;
+};
+
+static const struct msghdr *errmsg(struct errmsg *m, int level, int type, uint8_t origin,
+				   uint8_t icmp_type, uint8_t icmp_code, size_t len)
+{
+	struct sock_extended_err ee = {.ee_errno = ECONNREFUSED,
+				       .ee_origin = origin,
+				       .ee_type = icmp_type,
+				       .ee_code = icmp_code};
+	struct cmsghdr *cm;
+
+	memset(m, 0, sizeof(*m));
+	m->h.msg_control = m->ctrl.buf;
+	m->h.msg_controllen = sizeof(m->ctrl.buf);
+	cm = CMSG_FIRSTHDR(&m->h);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), &ee, len < sizeof(ee) ? len : sizeof(ee));
+	return &m->h;
+}
+
+/* Only a port unreachable from the network counts: not another ICMP error, nor our own */
+static void test_port_unreach_decode(void **state)
+{
+	const size_t n = sizeof(struct sock_extended_err);
+	struct errmsg m;
+
+	(void)state;
+	assert_true(underlay_is_port_unreach(errmsg(&m, IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP,
+						    ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, n)));
+	assert_true(
+		underlay_is_port_unreach(errmsg(&m, IPPROTO_IPV6, IPV6_RECVERR, SO_EE_ORIGIN_ICMP6,
+						ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT, n)));
+	/* host unreachable: a route problem, the member may be fine */
+	assert_false(underlay_is_port_unreach(errmsg(&m, IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP,
+						     ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, n)));
+	assert_false(
+		underlay_is_port_unreach(errmsg(&m, IPPROTO_IPV6, IPV6_RECVERR, SO_EE_ORIGIN_ICMP6,
+						ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, n)));
+	/* the ICMPv4 numbers under the ICMPv6 origin mean something else */
+	assert_false(
+		underlay_is_port_unreach(errmsg(&m, IPPROTO_IPV6, IPV6_RECVERR, SO_EE_ORIGIN_ICMP6,
+						ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, n)));
+	assert_false(underlay_is_port_unreach(errmsg(&m, IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_LOCAL,
+						     ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, n)));
+	/* another message, or one too short to hold the error */
+	assert_false(underlay_is_port_unreach(errmsg(&m, IPPROTO_IP, IP_TTL, SO_EE_ORIGIN_ICMP,
+						     ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, n)));
+	assert_false(underlay_is_port_unreach(errmsg(&m, IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP,
+						     ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, n - 1)));
+	memset(&m, 0, sizeof(m));
+	assert_false(underlay_is_port_unreach(&m.h));
 }
 
 /* A flood goes to every configured peer exactly once, and never to ourselves */
@@ -1511,6 +1632,9 @@ int main(void)
 		CASE(test_queue_unicast, "v6", &V6),
 		CASE(test_queue_refused_datagram, "v4", &V4),
 		CASE(test_queue_refused_datagram, "v6", &V6),
+		CASE(test_port_unreachable, "v4", &V4),
+		CASE(test_port_unreachable, "v6", &V6),
+		CASE(test_port_unreach_decode, "v4 and v6", NULL),
 		CASE(test_flood_to_every_peer, "v4", &V4),
 		CASE(test_flood_to_every_peer, "v6", &V6),
 		CASE(test_superframe, "v4 gso", &gso_v4_on),

@@ -249,6 +249,31 @@ struct qdes_port *gateway_port_named(struct gateway *gw, const char *name)
 	return NULL;
 }
 
+/* Move @tap, made in our namespace, into @netns_fd's as @name */
+static int move_tap(struct tap *tap, int netns_fd, const char *name, char *err, size_t errlen)
+{
+	struct nl_link link;
+	struct nl nl;
+	int r;
+
+	if (nl_open(&nl)) {
+		snprintf(err, errlen, "netlink: %s", nl.err);
+		return -1;
+	}
+	r = nl_link_get(&nl, tap->name, &link);
+	if (!r)
+		r = nl_link_set_netns(&nl, link.ifindex, netns_fd, name);
+	if (r)
+		snprintf(err, errlen, "%s",
+			 errno == EEXIST ? "exists already in that namespace" : nl.err);
+	nl_close(&nl);
+	if (r)
+		return -1;
+	snprintf(tap->name, sizeof(tap->name), "%s", name);
+	snprintf(tap->port.name, sizeof(tap->port.name), "%s", name);
+	return 0;
+}
+
 /**
  * gateway_tap_port() - A TAP port made at run time (port add): created in its namespace, given
  * its MAC, MTU and addresses, and up
@@ -263,7 +288,7 @@ struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *p
 				   size_t errlen)
 {
 	unsigned int mtu = ps->mtu ? ps->mtu : gw->mtu, i;
-	char path[PATH_MAX], tmp[GATEWAY_ERRLEN];
+	char path[PATH_MAX], tmp[GATEWAY_ERRLEN], name[IFNAMSIZ];
 	struct nl nl = {0};
 	bool opened = false, nl_failed;
 	struct tap *tap = NULL;
@@ -287,7 +312,18 @@ struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *p
 			return NULL;
 		}
 	}
-	tap = tap_open(ps->name, netns_fd, gw->tap_offload, 1, tmp, sizeof(tmp));
+	/*
+	 * In another namespace, the TAP is made here under a name of our own and moved there as
+	 * NAME: the tun file's socket belongs to the namespace /dev/net/tun was opened in, and one
+	 * opened over there would keep that namespace alive when its container is gone. Made
+	 * here, the kernel deletes the TAP with the namespace, and the port goes by itself.
+	 */
+	if (netns_fd >= 0)
+		snprintf(name, sizeof(name), "qdt%x.%u", (unsigned int)getpid() & 0xfffffU,
+			 gw->ports_made++ % 1000000U);
+	else
+		snprintf(name, sizeof(name), "%s", ps->name);
+	tap = tap_open(name, -1, gw->tap_offload, 1, tmp, sizeof(tmp));
 	if (!tap) {
 		snprintf(err, errlen, "%s", tmp);
 		goto fail;
@@ -297,6 +333,8 @@ struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *p
 		snprintf(err, errlen, "exists already (port add makes its own TAP)");
 		goto fail;
 	}
+	if (netns_fd >= 0 && move_tap(tap, netns_fd, ps->name, err, errlen))
+		goto fail;
 	tap->port.flags &= ~PORT_F_VITAL;
 	if (gw->n_workers > 1 && tap_share(tap)) {
 		snprintf(err, errlen, "cannot share the TAP between workers");

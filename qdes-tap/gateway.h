@@ -53,6 +53,7 @@ struct worker {
  * @w:		the workers
  * @tap:	the interface's port, NULL with -i none
  * @tap_offload: the TAP has offloads, and so the underlay: TAP ports added later ask for them
+ * @ports_made:	TAP ports made at run time so far (their names while they are made)
  * @keys:	the segment keys (none: not sealed)
  * @seal:	the other members' sessions, in a sealed segment
  */
@@ -71,6 +72,7 @@ struct gateway {
 	struct worker *w;
 	struct tap *tap;
 	bool tap_offload;
+	unsigned int ports_made;
 	struct seal_keyring keys;
 	struct seal_rx seal;
 };

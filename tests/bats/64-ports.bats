@@ -116,6 +116,21 @@ assert ports["eth0"]["macs"] >= 1 and ports["eth0x"]["macs"] >= 1, ports
 	qt_ping 2 10.42.0.1
 }
 
+@test "ports: a container's namespace deleted takes its port alone: the daemon does not hold it" {
+	qt_start_all 2
+	container c1
+	port_add eth0 netns "$(tb_ns "$TAG" c1)" address 10.42.0.11/24
+	qt_ping c1 10.42.0.2
+	mac=$(tb_exec "$TAG" c1 cat /sys/class/net/eth0/address)
+	ip netns del "$(tb_ns "$TAG" c1)"
+	tb_wait 10 grep -q "port eth0 (tap) removed: the interface was deleted" "$TB/h1.log"
+	tb_dump "$TAG" 1
+	qt_fdb_lacks 1 "^$mac "
+	run tb_ctl "$TAG" 1 port show
+	[[ $output != *eth0\ * ]]
+	qt_ping 2 10.42.0.1
+}
+
 @test "ports: 200 ports added and removed leave the daemon's descriptors and RSS as they were" {
 	qt_start_all 1
 	container c1

@@ -124,7 +124,8 @@ e2e-san: build/qdes-tap-san
 # The tests that run several workers, on the ThreadSanitizer build: the first data race stops
 # the daemon (its report in the daemon's log), which fails the test.
 E2E_TSAN_FILES := tests/bats/60-restart.bats tests/bats/65-workers.bats tests/bats/92-peers.bats \
-	tests/bats/97-qemu-stream.bats tests/bats/98-privileges.bats tests/bats/99-control.bats
+	tests/bats/64-ports.bats tests/bats/97-qemu-stream.bats tests/bats/98-privileges.bats \
+	tests/bats/99-control.bats
 e2e-tsan: build/qdes-tap-tsan
 	@QDES_TAP=$(CURDIR)/build/qdes-tap-tsan TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 		scripts/run-bats.sh -f 'workers' $(E2E_TSAN_FILES)

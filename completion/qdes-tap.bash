@@ -36,7 +36,7 @@ _qdes_tap()
 		_filedir
 		return
 		;;
-	dev | -i | --interface)
+	dev | segment | -i | --interface)
 		COMPREPLY=($(compgen -W "$(_qdes_tap_ifnames)" -- "$cur"))
 		[[ $prev == dev ]] || _available_interfaces
 		return
@@ -46,6 +46,7 @@ _qdes_tap()
 	--log-level) COMPREPLY=($(compgen -W 'error warning notice info debug' -- "$cur")) && return ;;
 	--offload) COMPREPLY=($(compgen -W 'yes no' -- "$cur")) && return ;;
 	-m | --mac) COMPREPLY=($(compgen -W 'persistent random' -- "$cur")) && return ;;
+	netns | --netns) COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{ print $1 }')" -- "$cur")) && return ;;
 	--user) COMPREPLY=($(compgen -u -- "$cur")) && return ;;
 	--control-group) COMPREPLY=($(compgen -g -- "$cur")) && return ;;
 	--key | --key-next) _filedir && return ;;
@@ -55,7 +56,7 @@ _qdes_tap()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$(qdes-tap --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u) -j --json -p --pretty -s --stats" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'show fdb peer stats reload help genkey' -- "$cur"))
+			COMPREPLY=($(compgen -W 'show fdb peer port stats reload help genkey' -- "$cur"))
 		fi
 		return
 	fi
@@ -74,6 +75,17 @@ _qdes_tap()
 	peer)
 		[[ -z $sub ]] && COMPREPLY=($(compgen -W 'show add del' -- "$cur")) ||
 			COMPREPLY=($(compgen -W 'dev' -- "$cur"))
+		;;
+	port)
+		if [[ -z $sub ]]; then
+			COMPREPLY=($(compgen -W 'show add del' -- "$cur"))
+		elif [[ $sub == add && ${words[cword - 1]} == add ]]; then
+			COMPREPLY=($(compgen -W 'tap' -- "$cur"))
+		elif [[ $sub == add ]]; then
+			COMPREPLY=($(compgen -W 'netns address mac mtu segment' -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W 'segment' -- "$cur"))
+		fi
 		;;
 	stats) COMPREPLY=($(compgen -W 'dev -o' -- "$cur")) ;;
 	show | reload) COMPREPLY=($(compgen -W "$(_qdes_tap_ifnames)" -- "$cur")) ;;

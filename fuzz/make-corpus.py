@@ -197,6 +197,9 @@ def ctl():
         '{"v":1,"cmd":"fdb flush","dynamic":true}',
         '{"v":1,"cmd":"peer del","dst":"10.0.0.2:5000","details":false}',
         '{"v":1,"cmd":"stats","details":true}',
+        '{"v":1,"cmd":"port add","kind":"tap","name":"eth0","netns":"web",'
+        '"address":["10.42.0.5/24","fd42::5/64"],"mac":"02:00:00:00:00:05","mtu":1400}',
+        '{"v":1,"cmd":"port del","name":"eth0","dev":"qdes0"}',
     ]
     for i, r in enumerate(reqs):
         write("fuzz_ctl", "req%d" % i, "\0" + r)
@@ -207,6 +210,8 @@ def ctl():
         "-s peer add [fd00::2]:5000",
         "-S /run/x.ctl stats -o prometheus",
         "reload",
+        "port add tap eth0 netns web address 10.42.0.5/24 mtu 1400 segment qdes0",
+        "-j port show",
     ]
     for i, c in enumerate(cmds):
         write("fuzz_ctl", "cmd%d" % i, "\1" + "\0".join(c.split(" ")))

@@ -80,6 +80,12 @@ static void print_fdb(FILE *f, json_t *e)
 			num(e, "age"));
 }
 
+static void print_port(FILE *f, json_t *p)
+{
+	fprintf(f, "port %s kind %s id %lld macs %lld\n", str(p, "name"), str(p, "kind"),
+		num(p, "id"), num(p, "macs"));
+}
+
 static void print_stats(FILE *f, json_t *o)
 {
 	const char *k;
@@ -144,6 +150,10 @@ void ctl_print_text(FILE *f, enum ctl_cmd cmd, json_t *records)
 		case CTL_FDB_FLUSH:
 			fprintf(f, "flushed %lld entries\n", num(o, "flushed"));
 			break;
+		case CTL_PORT_SHOW:
+		case CTL_PORT_ADD:
+			print_port(f, o);
+			break;
 		default:
 			break;
 		}
@@ -153,12 +163,13 @@ void ctl_print_text(FILE *f, enum ctl_cmd cmd, json_t *records)
 /* Commands answered by a list; the others by one object (or nothing) */
 static bool is_list(enum ctl_cmd cmd)
 {
-	return cmd == CTL_FDB_SHOW || cmd == CTL_PEER_SHOW;
+	return cmd == CTL_FDB_SHOW || cmd == CTL_PEER_SHOW || cmd == CTL_PORT_SHOW;
 }
 
 /**
  * ctl_print_json() - A reply's records as one JSON document: an array for the listing
- *		      commands (fdb show, peer show), else the one object; nothing if there is none
+ *		      commands (fdb show, peer show, port show), else the one object; nothing if
+ *		      there is none
  * @f:		output
  * @cmd:	the command they answer
  * @records:	array of the reply's records

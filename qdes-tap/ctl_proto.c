@@ -19,10 +19,16 @@
 #include "util.h"
 
 /* What each command takes besides dev and details */
-#define NEEDS_MAC 0x1U
-#define TAKES_MAC 0x2U
-#define NEEDS_DST 0x4U
-#define TAKES_DYN 0x8U
+#define NEEDS_MAC  0x1U
+#define TAKES_MAC  0x2U
+#define NEEDS_DST  0x4U
+#define TAKES_DYN  0x8U
+#define NEEDS_NAME 0x10U
+#define TAKES_PORT 0x20U /* netns, address, mtu: what a new port is made with */
+
+/* A port's MTU as port add takes it; the daemon also holds it to its segment's */
+#define PORT_MIN_MTU 68
+#define PORT_MAX_MTU 65000
 
 static const struct {
 	const char *name;
@@ -38,6 +44,9 @@ static const struct {
 	[CTL_PEER_DEL] = {"peer del", NEEDS_DST},
 	[CTL_STATS] = {"stats", 0},
 	[CTL_RELOAD] = {"reload", 0},
+	[CTL_PORT_SHOW] = {"port show", 0},
+	[CTL_PORT_ADD] = {"port add", NEEDS_NAME | TAKES_MAC | TAKES_PORT},
+	[CTL_PORT_DEL] = {"port del", NEEDS_NAME},
 };
 
 /* Room for @n more bytes in @b (doubling). Return: 0, or -1 out of memory (@b unchanged) */
@@ -96,6 +105,26 @@ static int check_req(const struct ctl_req *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: takes no 'dynamic'", name);
 		return -1;
 	}
+	if ((a & TAKES_PORT) && !r->tap) {
+		snprintf(err, errlen, "%s: missing the kind of port (tap)", name);
+		return -1;
+	}
+	if (r->tap && !(a & TAKES_PORT)) {
+		snprintf(err, errlen, "%s: takes no kind of port", name);
+		return -1;
+	}
+	if ((a & NEEDS_NAME) && !r->name[0]) {
+		snprintf(err, errlen, "%s: missing the port's name", name);
+		return -1;
+	}
+	if (r->name[0] && !(a & NEEDS_NAME)) {
+		snprintf(err, errlen, "%s: takes no port name", name);
+		return -1;
+	}
+	if ((r->netns[0] || r->n_addrs || r->mtu) && !(a & TAKES_PORT)) {
+		snprintf(err, errlen, "%s: takes no netns, address or mtu", name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -128,7 +157,7 @@ static bool matches(const char *arg, const char *word)
 	return n && !strncmp(arg, word, n);
 }
 
-static const char *const words[] = {"show", "fdb", "peer", "stats", "reload", "help"};
+static const char *const words[] = {"show", "fdb", "peer", "port", "stats", "reload", "help"};
 
 /**
  * ctl_is_client() - Whether a command line is the client's rather than the daemon's
@@ -197,34 +226,6 @@ static const char *value(struct args *a, const char *kw, const char *what, char 
 	return v;
 }
 
-static int set_dev(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
-{
-	char msg[CTL_ERRLEN];
-
-	if (r->dev[0]) {
-		snprintf(err, errlen, "%s: interface given twice", a->cmd);
-		return -1;
-	}
-	if (parse_ifname(r->dev, s, msg, sizeof(msg))) {
-		snprintf(err, errlen, "%s: dev: %s", a->cmd, msg);
-		return -1;
-	}
-	/* JSON strings are UTF-8; the kernel's names are any bytes: take the common part */
-	for (; *s; s++) {
-		if (*s < 0x21 || *s > 0x7e) {
-			char q[QUOTE_MAX + 4];
-
-			snprintf(err, errlen,
-				 "%s: dev: invalid value '%s' (expected printable ASCII; "
-				 "name the daemon's socket with -S)",
-				 a->cmd, parse_quote(r->dev, q));
-			r->dev[0] = '\0';
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int set_mac(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
 {
 	char msg[CTL_ERRLEN];
@@ -257,6 +258,113 @@ static int set_dst(struct ctl_req *r, struct args *a, const char *s, char *err, 
 	return 0;
 }
 
+/* A name the kernel takes for an interface, and that JSON carries as it is; @what names it in
+ * messages ("interface" for dev, "name" for a port), @hint follows the ASCII rule's */
+static int set_name(char dst[IFNAMSIZ], struct args *a, const char *what, const char *hint,
+		    const char *s, char *err, size_t errlen)
+{
+	char msg[CTL_ERRLEN], q[QUOTE_MAX + 4];
+	const char *c;
+
+	if (dst[0]) {
+		snprintf(err, errlen, "%s: %s given twice", a->cmd, what);
+		return -1;
+	}
+	if (parse_ifname(dst, s, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: %s: %s", a->cmd, what[0] == 'i' ? "dev" : what, msg);
+		return -1;
+	}
+	/* JSON strings are UTF-8; the kernel's names are any bytes: take the common part */
+	for (c = s; *c; c++) {
+		if (*c < 0x21 || *c > 0x7e) {
+			snprintf(err, errlen,
+				 "%s: %s: invalid value '%s' (expected printable ASCII%s)", a->cmd,
+				 what[0] == 'i' ? "dev" : what, parse_quote(dst, q), hint);
+			dst[0] = '\0';
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int set_dev(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
+{
+	return set_name(r->dev, a, "interface", "; name the daemon's socket with -S", s, err,
+			errlen);
+}
+
+static int set_netns(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
+{
+	char msg[CTL_ERRLEN], q[QUOTE_MAX + 4];
+	const char *c;
+
+	if (r->netns[0]) {
+		snprintf(err, errlen, "%s: netns given twice", a->cmd);
+		return -1;
+	}
+	/* What a request line carries: printable ASCII, and room for the rest of it */
+	for (c = s; *c && *c >= 0x20 && *c <= 0x7e; c++)
+		;
+	if (*c || c - s > CTL_NETNS_MAX) {
+		snprintf(
+			err, errlen,
+			"%s: netns: invalid value '%s' (expected printable ASCII, %d characters at "
+			"most)",
+			a->cmd, parse_quote(s, q), CTL_NETNS_MAX);
+		return -1;
+	}
+	if (parse_netns(r->netns, sizeof(r->netns), s, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: netns: %s", a->cmd, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_address(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
+{
+	char msg[CTL_ERRLEN];
+
+	if (parse_addresses(r->addrs, &r->n_addrs, s, false, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: address: %s", a->cmd, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_mtu(struct ctl_req *r, struct args *a, const char *s, char *err, size_t errlen)
+{
+	char msg[CTL_ERRLEN];
+	unsigned long v;
+
+	if (r->mtu) {
+		snprintf(err, errlen, "%s: mtu given twice", a->cmd);
+		return -1;
+	}
+	if (parse_range(s, PORT_MIN_MTU, PORT_MAX_MTU, &v, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: mtu: %s", a->cmd, msg);
+		return -1;
+	}
+	r->mtu = (unsigned int)v;
+	return 0;
+}
+
+/* port add KIND NAME, port del NAME: the positional words */
+static int port_word(struct ctl_req *r, struct args *a, const char *w, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+
+	if (r->cmd == CTL_PORT_ADD && !r->tap) {
+		if (strcmp(w, "tap")) {
+			snprintf(err, errlen, "port add: unknown kind of port '%s' (expected tap)",
+				 parse_quote(w, q));
+			return -1;
+		}
+		r->tap = true;
+		return 0;
+	}
+	return set_name(r->name, a, "name", "", w, err, errlen);
+}
+
 /* The words after a command: keywords, and the one positional value it takes */
 static int parse_rest(struct ctl_cli *cli, struct args *a, char *err, size_t errlen)
 {
@@ -272,6 +380,27 @@ static int parse_rest(struct ctl_cli *cli, struct args *a, char *err, size_t err
 		} else if (!strcmp(w, "dst") && r->cmd == CTL_FDB_ADD) {
 			if (!(v = value(a, w, "ADDR:PORT", err, errlen)) ||
 			    set_dst(r, a, v, err, errlen))
+				return -1;
+		} else if (!strcmp(w, "segment") &&
+			   (r->cmd == CTL_PORT_SHOW || r->cmd == CTL_PORT_ADD ||
+			    r->cmd == CTL_PORT_DEL)) {
+			/* The daemon that serves segment SEG: its interface section's name */
+			if (!(v = value(a, w, "a segment name", err, errlen)) ||
+			    set_dev(r, a, v, err, errlen))
+				return -1;
+		} else if (r->cmd == CTL_PORT_ADD && r->name[0] &&
+			   (!strcmp(w, "netns") || !strcmp(w, "address") || !strcmp(w, "mac") ||
+			    !strcmp(w, "mtu"))) {
+			if (!(v = value(a, w, "a value", err, errlen)))
+				return -1;
+			if (w[0] == 'n'	  ? set_netns(r, a, v, err, errlen)
+			    : w[0] == 'a' ? add_address(r, a, v, err, errlen)
+			    : w[1] == 'a' ? set_mac(r, a, v, err, errlen)
+					  : set_mtu(r, a, v, err, errlen))
+				return -1;
+		} else if ((r->cmd == CTL_PORT_ADD && !r->name[0]) ||
+			   (r->cmd == CTL_PORT_DEL && !r->name[0])) {
+			if (port_word(r, a, w, err, errlen))
 				return -1;
 		} else if (!strcmp(w, "dynamic") && r->cmd == CTL_FDB_FLUSH) {
 			r->dynamic = true;
@@ -305,28 +434,31 @@ static int parse_rest(struct ctl_cli *cli, struct args *a, char *err, size_t err
 	return check_req(r, err, errlen);
 }
 
-/* fdb and peer take a verb: show (the default), add, del, and for fdb flush */
+/* fdb, peer and port take a verb: show (the default), add, del, and for fdb flush */
 static int parse_verb(struct ctl_req *r, struct args *a, const char *obj, char *err, size_t errlen)
 {
 	static const struct {
 		const char *word;
-		enum ctl_cmd fdb, peer;
+		enum ctl_cmd cmd[3]; /* fdb, peer, port */
 	} verbs[] = {
-		{"show", CTL_FDB_SHOW, CTL_PEER_SHOW}, {"list", CTL_FDB_SHOW, CTL_PEER_SHOW},
-		{"add", CTL_FDB_ADD, CTL_PEER_ADD},    {"del", CTL_FDB_DEL, CTL_PEER_DEL},
-		{"delete", CTL_FDB_DEL, CTL_PEER_DEL}, {"flush", CTL_FDB_FLUSH, CTL_CMD_MAX},
+		{"show", {CTL_FDB_SHOW, CTL_PEER_SHOW, CTL_PORT_SHOW}},
+		{"list", {CTL_FDB_SHOW, CTL_PEER_SHOW, CTL_PORT_SHOW}},
+		{"add", {CTL_FDB_ADD, CTL_PEER_ADD, CTL_PORT_ADD}},
+		{"del", {CTL_FDB_DEL, CTL_PEER_DEL, CTL_PORT_DEL}},
+		{"delete", {CTL_FDB_DEL, CTL_PEER_DEL, CTL_PORT_DEL}},
+		{"flush", {CTL_FDB_FLUSH, CTL_CMD_MAX, CTL_CMD_MAX}},
 	};
-	bool fdb = !strcmp(obj, "fdb");
+	unsigned int o = !strcmp(obj, "fdb") ? 0 : !strcmp(obj, "peer") ? 1 : 2;
 	char q[QUOTE_MAX + 4];
 	const char *w;
 	size_t i;
 
-	r->cmd = fdb ? CTL_FDB_SHOW : CTL_PEER_SHOW;
-	if (!a->n || !strcmp(a->v[0], "dev"))
+	r->cmd = verbs[0].cmd[o];
+	if (!a->n || !strcmp(a->v[0], "dev") || (o == 2 && !strcmp(a->v[0], "segment")))
 		return 0;
 	w = next(a);
 	for (i = 0; i < ARRAY_SIZE(verbs); i++) {
-		enum ctl_cmd c = fdb ? verbs[i].fdb : verbs[i].peer;
+		enum ctl_cmd c = verbs[i].cmd[o];
 
 		if (c != CTL_CMD_MAX && matches(w, verbs[i].word)) {
 			r->cmd = c;
@@ -335,7 +467,7 @@ static int parse_verb(struct ctl_req *r, struct args *a, const char *obj, char *
 		}
 	}
 	snprintf(err, errlen, "%s: unknown command '%s' (expected show, add, del%s)", obj,
-		 parse_quote(w, q), fdb ? " or flush" : "");
+		 parse_quote(w, q), o == 0 ? " or flush" : "");
 	return -1;
 }
 
@@ -392,8 +524,9 @@ int ctl_parse_args(struct ctl_cli *cli, int argc, char *const argv[], char *err,
 	w = argv[i];
 	if (matches(w, "show")) {
 		cli->req.cmd = CTL_SHOW;
-	} else if (matches(w, "fdb") || matches(w, "peer")) {
-		a.cmd = matches(w, "fdb") ? "fdb" : "peer";
+	} else if (matches(w, "fdb") || matches(w, "peer") || matches(w, "port")) {
+		/* "p" alone is peer, as before port came */
+		a.cmd = matches(w, "fdb") ? "fdb" : matches(w, "peer") ? "peer" : "port";
 		if (parse_verb(&cli->req, &a, a.cmd, err, errlen))
 			return -1;
 	} else if (matches(w, "stats")) {
@@ -453,6 +586,28 @@ int ctl_request_line(const struct ctl_req *req, char *buf, size_t len)
 					 json_string(endpoint_str(&req->dst, d, sizeof(d))));
 	if (req->dynamic)
 		r |= json_object_set_new(o, "dynamic", json_true());
+	if (req->tap)
+		r |= json_object_set_new(o, "kind", json_string("tap"));
+	if (req->name[0])
+		r |= json_object_set_new(o, "name", json_string(req->name));
+	if (req->netns[0])
+		r |= json_object_set_new(o, "netns", json_string(req->netns));
+	if (req->n_addrs) {
+		json_t *l = json_array();
+		unsigned int i;
+
+		r |= !l;
+		for (i = 0; l && i < req->n_addrs; i++) {
+			char p[INET6_ADDRSTRLEN + 8];
+
+			r |= json_array_append_new(
+				l, json_string(prefix_str(&req->addrs[i], p, sizeof(p))));
+		}
+		if (l)
+			r |= json_object_set_new(o, "address", l);
+	}
+	if (req->mtu)
+		r |= json_object_set_new(o, "mtu", json_integer(req->mtu));
 	if (req->details)
 		r |= json_object_set_new(o, "details", json_true());
 	n = r ? 0 : json_dumpb(o, buf, len, JSON_COMPACT);
@@ -505,6 +660,54 @@ static int request_member(struct ctl_req *r, const char *key, json_t *v, char *e
 		return get_bool(v, key, &r->dynamic, err, errlen);
 	if (!strcmp(key, "details"))
 		return get_bool(v, key, &r->details, err, errlen);
+	if (!strcmp(key, "kind")) {
+		if (!(s = get_string(v, key, err, errlen)))
+			return -1;
+		if (strcmp(s, "tap")) {
+			snprintf(err, errlen,
+				 "\"kind\": unknown kind of port \"%s\" (expected tap)",
+				 parse_quote(s, q));
+			return -1;
+		}
+		r->tap = true;
+		return 0;
+	}
+	if (!strcmp(key, "name")) {
+		if (!(s = get_string(v, key, err, errlen)))
+			return -1;
+		return set_name(r->name, &a, "name", "", s, err, errlen);
+	}
+	if (!strcmp(key, "netns")) {
+		if (!(s = get_string(v, key, err, errlen)))
+			return -1;
+		return set_netns(r, &a, s, err, errlen);
+	}
+	if (!strcmp(key, "mtu")) {
+		char num[24];
+
+		if (!json_is_integer(v)) {
+			snprintf(err, errlen, "\"mtu\": expected a number");
+			return -1;
+		}
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		return set_mtu(r, &a, num, err, errlen);
+	}
+	if (!strcmp(key, "address")) {
+		size_t i;
+		json_t *e;
+
+		if (!json_is_array(v)) {
+			snprintf(err, errlen, "\"address\": expected an array of prefixes");
+			return -1;
+		}
+		json_array_foreach(v, i, e)
+		{
+			if (!(s = get_string(e, key, err, errlen)) ||
+			    add_address(r, &a, s, err, errlen))
+				return -1;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "dev") || !strcmp(key, "mac") || !strcmp(key, "dst")) {
 		if (!(s = get_string(v, key, err, errlen)))
 			return -1;
@@ -592,6 +795,10 @@ void ctl_usage(FILE *f)
 	      "  peer show [dev IFNAME]                flood list (head-end replication)\n"
 	      "  peer add ADDR:PORT [dev IFNAME]\n"
 	      "  peer del ADDR:PORT [dev IFNAME]\n"
+	      "  port show [segment SEG]               the switch's ports\n"
+	      "  port add tap NAME [netns NS] [address PREFIX]... [mac MAC] [mtu N] [segment SEG]\n"
+	      "                                        a TAP port, created (in NS) and up\n"
+	      "  port del NAME [segment SEG]           remove it, its MACs and the TAP\n"
 	      "  stats [dev IFNAME] [-o prometheus]    every counter\n"
 	      "  reload [IFNAME]                       re-read the configuration, as SIGHUP\n"
 	      "  genkey                                a new key for --key (no daemon asked)\n"

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "ether.h"
+#include "parse.h"
 
 /* The protocol's version: "v" of every request and of every reply's last line */
 #define CTL_VERSION 1
@@ -19,6 +20,9 @@
 #define CTL_REQ_MAX 4096
 
 #define CTL_ERRLEN 256
+
+/* The longest netns of port add: a path under /proc or /run/netns, with room in a request */
+#define CTL_NETNS_MAX 1024
 
 /* Every command, as the request's "cmd" names it (ctl_cmd_name()) */
 enum ctl_cmd {
@@ -32,6 +36,9 @@ enum ctl_cmd {
 	CTL_PEER_DEL,
 	CTL_STATS,
 	CTL_RELOAD,
+	CTL_PORT_SHOW,
+	CTL_PORT_ADD,
+	CTL_PORT_DEL,
 	CTL_CMD_MAX,
 };
 
@@ -45,6 +52,12 @@ enum ctl_cmd {
  * @dst:	a member's underlay address and port
  * @dynamic:	fdb flush dynamic: keep the static entries
  * @details:	-s: per-peer statistics in show, stats and peer show
+ * @tap:	port add: the kind is tap (the one kind added at run time)
+ * @name:	port add, del: the port's interface name
+ * @netns:	port add: the namespace to create it in (NAME, PATH or PID), "": ours
+ * @addrs:	port add: addresses to give it
+ * @n_addrs:	how many
+ * @mtu:	port add: its MTU, 0: the segment's
  */
 struct ctl_req {
 	enum ctl_cmd cmd;
@@ -55,6 +68,12 @@ struct ctl_req {
 	union qdes_sockaddr dst;
 	bool dynamic;
 	bool details;
+	bool tap;
+	char name[IFNAMSIZ];
+	char netns[CTL_NETNS_MAX + 1];
+	struct qdes_prefix addrs[PARSE_MAX_ADDRS];
+	unsigned int n_addrs;
+	unsigned int mtu;
 };
 
 /* How the client prints a reply */

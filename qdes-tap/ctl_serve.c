@@ -467,6 +467,82 @@ static void show(struct gateway *gw, const struct ctl_req *req, const struct ctl
 		status(out, NULL);
 }
 
+/* MACs learnt on each local port, in one pass over the FDB */
+struct port_macs {
+	unsigned int n[PORT_MAX];
+};
+
+static void count_port_mac(const struct fdb_entry *e, void *arg)
+{
+	struct port_macs *m = arg;
+
+	if (e->kind == FDB_LOCAL && e->port < PORT_MAX)
+		m->n[e->port]++;
+}
+
+/* One port: {"name","kind","id","macs"} */
+static json_t *port_json(const struct qdes_port *p, const struct port_macs *m)
+{
+	return json_pack("{s:s,s:s,s:i,s:i}", "name", p->name, "kind", p->ops->kind, "id",
+			 (int)p->id, "macs", (int)m->n[p->id]);
+}
+
+static void ports_macs(struct gateway *gw, struct port_macs *m)
+{
+	memset(m, 0, sizeof(*m));
+	fdb_rdlock(gw->fdb);
+	fdb_foreach(gw->fdb, count_port_mac, m);
+	fdb_unlock(gw->fdb);
+}
+
+static void port_show(struct gateway *gw, struct ctl_buf *out)
+{
+	struct port_macs m;
+	unsigned int i;
+
+	ports_macs(gw, &m);
+	for (i = 0; i < gw->ports.end; i++) {
+		const struct qdes_port *p = gw->ports.slot[i];
+
+		if (p && put(out, port_json(p, &m))) {
+			ctl_reply_fail(out, CTL_E_NOMEM, "out of memory");
+			return;
+		}
+	}
+	status(out, NULL);
+}
+
+static void port_change(struct gateway *gw, const struct ctl_req *req, const struct ctl_env *env,
+			struct ctl_buf *out)
+{
+	char err[CTL_ERRLEN];
+	struct qdes_port *p;
+	struct port_macs m;
+
+	if (!env->ports) {
+		ctl_reply_error(out, "%s: ports cannot change in this daemon",
+				ctl_cmd_name(req->cmd));
+		return;
+	}
+	if (req->cmd == CTL_PORT_DEL) {
+		if (env->port_del(env->ports, req->name, err, sizeof(err)))
+			ctl_reply_error(out, "port del %s: %s", req->name, err);
+		else
+			status(out, NULL);
+		return;
+	}
+	if (env->port_add(env->ports, req, err, sizeof(err))) {
+		ctl_reply_error(out, "port add %s: %s", req->name, err);
+		return;
+	}
+	p = gateway_port_named(gw, req->name);
+	ports_macs(gw, &m);
+	if (!p || put(out, port_json(p, &m)))
+		ctl_reply_fail(out, CTL_E_NOMEM, "out of memory");
+	else
+		status(out, NULL);
+}
+
 static void reload(const struct ctl_env *env, struct ctl_buf *out)
 {
 	json_t *applied = json_array(), *refused = json_array();
@@ -541,6 +617,13 @@ void ctl_job_start(struct ctl_job *j, struct gateway *gw, const struct ctl_req *
 		break;
 	case CTL_RELOAD:
 		reload(env, out);
+		break;
+	case CTL_PORT_SHOW:
+		port_show(gw, out);
+		break;
+	case CTL_PORT_ADD:
+	case CTL_PORT_DEL:
+		port_change(gw, req, env, out);
 		break;
 	case CTL_CMD_MAX:
 		ctl_reply_error(out, "unknown command");

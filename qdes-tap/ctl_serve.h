@@ -21,6 +21,10 @@ struct json_t;
  *		(arrays of objects); 0, or -1 with @err set when the file no longer parses (or
  *		there is none)
  * @ctx:	for @reload
+ * @port_add:	port add: make the port the request describes and run it; 0, or -1 with @err
+ *		set (nothing made)
+ * @port_del:	port del: remove port @name; 0, or -1 with @err set
+ * @ports:	for @port_add and @port_del (the event loop; NULL: no ports at run time)
  */
 struct ctl_env {
 	uint64_t now;
@@ -29,6 +33,9 @@ struct ctl_env {
 	int (*reload)(void *ctx, struct json_t *applied, struct json_t *refused, char *err,
 		      size_t errlen);
 	void *ctx;
+	int (*port_add)(void *ports, const struct ctl_req *req, char *err, size_t errlen);
+	int (*port_del)(void *ports, const char *name, char *err, size_t errlen);
+	void *ports;
 };
 
 /**

@@ -79,12 +79,37 @@ out:
 	return ret;
 }
 
+/* The stable MAC of TAP @name in namespace @netns_fd (-1: ours) on @cfg's segment: 1 with @mac
+ * set, 0 when it cannot be derived (the kernel's random one stays, as said in an info line) */
+static int derive_mac(const struct qdes_config *cfg, int netns_fd, const char *name,
+		      uint8_t mac[ETH_ALEN_])
+{
+	char id[MACID_MACHINE_LEN + 1], seg[64], ns[NAME_MAX + 1];
+
+	if (macid_read_machine_id(MACID_MACHINE_PATH, id)) {
+		info("%s: no machine id in %s (%s): the MAC is random", name, MACID_MACHINE_PATH,
+		     errno == EINVAL ? "not one" : strerror(errno));
+		return 0;
+	}
+	/* The TAP's namespace counts: members in namespaces of one host share the machine id */
+	if (netns_identify(netns_fd, ns, sizeof(ns))) {
+		info("%s: cannot name the network namespace (%s): the MAC is random", name,
+		     strerror(errno));
+		return 0;
+	}
+	snprintf(seg, sizeof(seg), "%s %u", config_encap(cfg)->name, (unsigned int)cfg->network_id);
+	if (macid_derive(id, seg, ns, name, mac)) {
+		warn("%s: cannot derive a MAC (libcrypto): the MAC is random", name);
+		return 0;
+	}
+	return 1;
+}
+
 /* The MAC to give the TAP: 1 with @mac set, 0 to leave the one it has (mac = random, or a TAP
  * that existed before us: it keeps what its owner gave it) */
 static int tap_mac(const struct gateway *gw, uint8_t mac[ETH_ALEN_])
 {
 	const struct qdes_config *cfg = gw->cfg;
-	char id[MACID_MACHINE_LEN + 1], seg[64], ns[NAME_MAX + 1];
 
 	if (cfg->mac_set) {
 		memcpy(mac, cfg->mac, ETH_ALEN_);
@@ -92,37 +117,20 @@ static int tap_mac(const struct gateway *gw, uint8_t mac[ETH_ALEN_])
 	}
 	if (cfg->mac_random || !gw->tap->created)
 		return 0;
-	if (macid_read_machine_id(MACID_MACHINE_PATH, id)) {
-		info("%s: no machine id in %s (%s): the MAC is random", gw->tap->name,
-		     MACID_MACHINE_PATH, errno == EINVAL ? "not one" : strerror(errno));
-		return 0;
-	}
-	/* The TAP's namespace counts: members in namespaces of one host share the machine id */
-	if (netns_identify(gw->netns_fd, ns, sizeof(ns))) {
-		info("%s: cannot name the network namespace (%s): the MAC is random", gw->tap->name,
-		     strerror(errno));
-		return 0;
-	}
-	snprintf(seg, sizeof(seg), "%s %u", config_encap(cfg)->name, (unsigned int)cfg->network_id);
-	if (macid_derive(id, seg, ns, gw->tap->name, mac)) {
-		warn("%s: cannot derive a MAC (libcrypto): the MAC is random", gw->tap->name);
-		return 0;
-	}
-	return 1;
+	return derive_mac(cfg, gw->netns_fd, gw->tap->name, mac);
 }
 
 /* net.ipv6.conf.IFNAME.ndisc_notify = 1: an unsolicited neighbour advertisement for each address
  * once it is usable. Only /proc has it, as seen from the TAP's namespace. A kernel without IPv6
  * has no such file, and nothing to announce. Fails only when it cannot return to our namespace. */
-static int set_ndisc_notify(const struct gateway *gw, char *err, size_t errlen)
+static int set_ndisc_notify(int netns_fd, const char *name, char *err, size_t errlen)
 {
 	char path[64 + IFNAMSIZ];
 	int saved = -1, fd, e = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/ndisc_notify", gw->tap->name);
-	if (gw->netns_fd >= 0 && (saved = netns_enter(gw->netns_fd)) < 0) {
-		warn("%s: ndisc_notify: cannot enter the namespace: %s", gw->tap->name,
-		     strerror(errno));
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/ndisc_notify", name);
+	if (netns_fd >= 0 && (saved = netns_enter(netns_fd)) < 0) {
+		warn("%s: ndisc_notify: cannot enter the namespace: %s", name, strerror(errno));
 		return 0;
 	}
 	fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -131,15 +139,34 @@ static int set_ndisc_notify(const struct gateway *gw, char *err, size_t errlen)
 	if (fd >= 0)
 		close(fd);
 	if (saved >= 0 && netns_leave(saved)) {
-		snprintf(err, errlen, "%s: cannot return to our network namespace: %s",
-			 gw->tap->name, strerror(errno));
+		snprintf(err, errlen, "%s: cannot return to our network namespace: %s", name,
+			 strerror(errno));
 		return -1;
 	}
 	if (e && e != ENOENT)
 		warn("%s: cannot set %s: %s (neighbours learn a new MAC only when their entries "
 		     "expire)",
-		     gw->tap->name, path, strerror(e));
+		     name, path, strerror(e));
 	return 0;
+}
+
+/*
+ * What every TAP of ours gets before its addresses: its MAC (@mac, NULL: leave it), MTU, and
+ * the announcements. Return: 0; -1 with @nl's error (*@nl_failed) or @err set
+ */
+static int link_basics(struct nl *nl, const struct nl_link *link, int netns_fd, const uint8_t *mac,
+		       unsigned int mtu, bool *nl_failed, char *err, size_t errlen)
+{
+	*nl_failed = true;
+	if (mac && memcmp(mac, link->mac, ETH_ALEN_) && nl_link_set_mac(nl, link->ifindex, mac))
+		return -1;
+	if (nl_link_set_mtu(nl, link->ifindex, mtu))
+		return -1;
+	if (nl_link_set_arp_notify(nl, link->ifindex))
+		warn("%s: %s (neighbours learn a new MAC only when their entries expire)",
+		     link->name, nl->err);
+	*nl_failed = false;
+	return set_ndisc_notify(netns_fd, link->name, err, errlen);
 }
 
 /* Addresses and the announcement come before the link goes up: the kernel announces, at
@@ -150,6 +177,7 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	struct nl_link link;
 	uint8_t mac[ETH_ALEN_];
 	unsigned int i;
+	bool nl_failed;
 
 	if (gw->netns_fd >= 0 ? nl_open_in_netns(&gw->nl, gw->netns_fd) : nl_open(&gw->nl)) {
 		snprintf(err, errlen, "netlink: %s", gw->nl.err);
@@ -158,16 +186,12 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 	if (nl_link_get(&gw->nl, gw->tap->name, &link))
 		goto nl_fail;
 	gw->ifindex = link.ifindex;
-	if (tap_mac(gw, mac) && memcmp(mac, link.mac, ETH_ALEN_) &&
-	    nl_link_set_mac(&gw->nl, gw->ifindex, mac))
-		goto nl_fail;
-	if (nl_link_set_mtu(&gw->nl, gw->ifindex, gw->mtu))
-		goto nl_fail;
-	if (nl_link_set_arp_notify(&gw->nl, gw->ifindex))
-		warn("%s: %s (neighbours learn a new MAC only when their entries expire)",
-		     gw->tap->name, gw->nl.err);
-	if (set_ndisc_notify(gw, err, errlen))
+	if (link_basics(&gw->nl, &link, gw->netns_fd, tap_mac(gw, mac) ? mac : NULL, gw->mtu,
+			&nl_failed, err, errlen)) {
+		if (nl_failed)
+			goto nl_fail;
 		return -1;
+	}
 	if (cfg->bridge[0]) {
 		struct nl_link br;
 
@@ -208,6 +232,149 @@ static int configure_link(struct gateway *gw, char *err, size_t errlen)
 nl_fail:
 	snprintf(err, errlen, "%s: %s", gw->tap->name, gw->nl.err);
 	return -1;
+}
+
+/**
+ * gateway_port_named() - The port called @name, or NULL
+ * @gw:		gateway
+ * @name:	its name (an interface's, or a guest's)
+ */
+struct qdes_port *gateway_port_named(struct gateway *gw, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < gw->ports.end; i++)
+		if (gw->ports.slot[i] && !strcmp(gw->ports.slot[i]->name, name))
+			return gw->ports.slot[i];
+	return NULL;
+}
+
+/* Move @tap, made in our namespace, into @netns_fd's as @name */
+static int move_tap(struct tap *tap, int netns_fd, const char *name, char *err, size_t errlen)
+{
+	struct nl_link link;
+	struct nl nl;
+	int r;
+
+	if (nl_open(&nl)) {
+		snprintf(err, errlen, "netlink: %s", nl.err);
+		return -1;
+	}
+	r = nl_link_get(&nl, tap->name, &link);
+	if (!r)
+		r = nl_link_set_netns(&nl, link.ifindex, netns_fd, name);
+	if (r)
+		snprintf(err, errlen, "%s",
+			 errno == EEXIST ? "exists already in that namespace" : nl.err);
+	nl_close(&nl);
+	if (r)
+		return -1;
+	snprintf(tap->name, sizeof(tap->name), "%s", name);
+	snprintf(tap->port.name, sizeof(tap->port.name), "%s", name);
+	return 0;
+}
+
+/**
+ * gateway_tap_port() - A TAP port made at run time (port add): created in its namespace, given
+ * its MAC, MTU and addresses, and up
+ * @gw:		gateway, running
+ * @ps:		what it is made with
+ * @err:	one line on failure (nothing is left behind then)
+ * @errlen:	its size
+ *
+ * Return: the port, not in the table yet (the loop adds and polls it), or NULL with @err set
+ */
+struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *ps, char *err,
+				   size_t errlen)
+{
+	unsigned int mtu = ps->mtu ? ps->mtu : gw->mtu, i;
+	char path[PATH_MAX], tmp[GATEWAY_ERRLEN], name[IFNAMSIZ];
+	struct nl nl = {0};
+	bool opened = false, nl_failed;
+	struct tap *tap = NULL;
+	uint8_t mac[ETH_ALEN_];
+	struct nl_link link;
+	int netns_fd = -1;
+
+	if (gateway_port_named(gw, ps->name)) {
+		snprintf(err, errlen, "a port of that name exists");
+		return NULL;
+	}
+	if (mtu > gw->mtu) {
+		snprintf(err, errlen, "mtu %u is over the segment's, %u", mtu, gw->mtu);
+		return NULL;
+	}
+	if (ps->netns[0]) {
+		netns_fd = netns_open(ps->netns, path, sizeof(path));
+		if (netns_fd < 0) {
+			snprintf(err, errlen, "netns %s: cannot open %s: %s", ps->netns, path,
+				 errno == ENOTNAM ? "not a network namespace" : strerror(errno));
+			return NULL;
+		}
+	}
+	/*
+	 * In another namespace, the TAP is made here under a name of our own and moved there as
+	 * NAME: the tun file's socket belongs to the namespace /dev/net/tun was opened in, and one
+	 * opened over there would keep that namespace alive when its container is gone. Made
+	 * here, the kernel deletes the TAP with the namespace, and the port goes by itself.
+	 */
+	if (netns_fd >= 0)
+		snprintf(name, sizeof(name), "qdt%x.%u", (unsigned int)getpid() & 0xfffffU,
+			 gw->ports_made++ % 1000000U);
+	else
+		snprintf(name, sizeof(name), "%s", ps->name);
+	tap = tap_open(name, -1, gw->tap_offload, 1, tmp, sizeof(tmp));
+	if (!tap) {
+		snprintf(err, errlen, "%s", tmp);
+		goto fail;
+	}
+	/* Ours alone: it goes with the port, and nothing of someone else's is changed */
+	if (!tap->created) {
+		snprintf(err, errlen, "exists already (port add makes its own TAP)");
+		goto fail;
+	}
+	if (netns_fd >= 0 && move_tap(tap, netns_fd, ps->name, err, errlen))
+		goto fail;
+	tap->port.flags &= ~PORT_F_VITAL;
+	if (gw->n_workers > 1 && tap_share(tap)) {
+		snprintf(err, errlen, "cannot share the TAP between workers");
+		goto fail;
+	}
+	if (netns_fd >= 0 ? nl_open_in_netns(&nl, netns_fd) : nl_open(&nl)) {
+		snprintf(err, errlen, "netlink: %s", nl.err);
+		goto fail;
+	}
+	opened = true;
+	if (nl_link_get(&nl, tap->name, &link))
+		goto nl_fail;
+	if (ps->mac)
+		memcpy(mac, ps->mac, ETH_ALEN_);
+	if (link_basics(&nl, &link, netns_fd,
+			ps->mac || derive_mac(gw->cfg, netns_fd, tap->name, mac) ? mac : NULL, mtu,
+			&nl_failed, err, errlen)) {
+		if (nl_failed)
+			goto nl_fail;
+		goto fail;
+	}
+	for (i = 0; i < ps->n_addrs; i++)
+		if (nl_addr_add(&nl, link.ifindex, &ps->addrs[i]))
+			goto nl_fail;
+	if (nl_link_set_up(&nl, link.ifindex, true))
+		goto nl_fail;
+	nl_close(&nl);
+	if (netns_fd >= 0)
+		close(netns_fd);
+	return &tap->port;
+nl_fail:
+	snprintf(err, errlen, "%s", nl.err);
+fail:
+	if (opened)
+		nl_close(&nl);
+	if (tap)
+		tap->port.ops->close(&tap->port);
+	if (netns_fd >= 0)
+		close(netns_fd);
+	return NULL;
 }
 
 static void tx_unicast(void *ctx, const union qdes_sockaddr *dst, const uint8_t *dgram, size_t len,
@@ -428,7 +595,7 @@ int gateway_start(struct gateway *gw, const struct qdes_config *cfg,
 	uo.tail_len = config_encap(cfg)->tail_len;
 	uo.max_frame = gw->mtu + ETH_HLEN_;
 	uo.reuseport = gw->n_workers > 1;
-	uo.offload = gw->tap && gw->tap->offload;
+	uo.offload = gw->tap_offload = gw->tap && gw->tap->offload;
 	for (i = 0; i < gw->n_workers; i++)
 		if (worker_start(gw, &gw->w[i], &uo, now, err, errlen))
 			goto fail;

@@ -52,6 +52,8 @@ struct worker {
  * @n_workers:	workers in @w
  * @w:		the workers
  * @tap:	the interface's port, NULL with -i none
+ * @tap_offload: the TAP has offloads, and so the underlay: TAP ports added later ask for them
+ * @ports_made:	TAP ports made at run time so far (their names while they are made)
  * @keys:	the segment keys (none: not sealed)
  * @seal:	the other members' sessions, in a sealed segment
  */
@@ -69,8 +71,28 @@ struct gateway {
 	unsigned int n_workers;
 	struct worker *w;
 	struct tap *tap;
+	bool tap_offload;
+	unsigned int ports_made;
 	struct seal_keyring keys;
 	struct seal_rx seal;
+};
+
+/**
+ * struct port_spec - a TAP port to make at run time
+ * @name:	its interface name
+ * @netns:	the namespace to make it in (NAME, PATH or PID), "": ours
+ * @addrs:	addresses to give it
+ * @n_addrs:	how many
+ * @mac:	its MAC, NULL: the stable one (mac = persistent)
+ * @mtu:	its MTU, 0: the segment's
+ */
+struct port_spec {
+	const char *name;
+	const char *netns;
+	const struct qdes_prefix *addrs;
+	unsigned int n_addrs;
+	const uint8_t *mac;
+	unsigned int mtu;
 };
 
 int gateway_start(struct gateway *gw, const struct qdes_config *cfg,
@@ -82,6 +104,9 @@ int gateway_port_ready(struct worker *w, struct qdes_port *port, unsigned int i,
 int gateway_underlay_ready(struct worker *w, int fd, uint64_t now);
 int gateway_underlay_errors(struct worker *w, int fd);
 int gateway_port_add(struct gateway *gw, struct qdes_port *port);
+struct qdes_port *gateway_port_named(struct gateway *gw, const char *name);
+struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *ps, char *err,
+				   size_t errlen);
 void gateway_port_del(struct gateway *gw, struct qdes_port *port);
 void gateway_age(struct gateway *gw, uint64_t now);
 void gateway_dump(struct gateway *gw, uint64_t now);

@@ -318,6 +318,49 @@ static int host_add(struct port_host *h, struct qdes_port *port)
 	return 0;
 }
 
+/* port add (the control socket, on the first thread): make a TAP port and run it */
+static int loop_port_add(void *ctx, const struct ctl_req *req, char *err, size_t errlen)
+{
+	const struct port_spec ps = {
+		req->name, req->netns, req->addrs, req->n_addrs, req->has_mac ? req->mac : NULL,
+		req->mtu};
+	struct loop *l = ctx;
+	struct qdes_port *p = gateway_tap_port(l->gw, &ps, err, errlen);
+
+	if (!p)
+		return -1;
+	if (host_add(&l->host, p)) {
+		snprintf(err, errlen, "%s", p->err);
+		p->ops->close(p);
+		return -1;
+	}
+	notice("port %s (%s) added%s%s", p->name, p->ops->kind, req->netns[0] ? " in netns " : "",
+	       req->netns);
+	return 0;
+}
+
+/* port del: a port that can go (not the interface, not a listening socket), its MACs with it */
+static int loop_port_del(void *ctx, const char *name, char *err, size_t errlen)
+{
+	struct loop *l = ctx;
+	struct qdes_port *p = gateway_port_named(l->gw, name);
+
+	if (!p) {
+		snprintf(err, errlen, "no such port");
+		return -1;
+	}
+	if ((p->flags & PORT_F_VITAL) || !p->ops->send) {
+		snprintf(err, errlen, "%s",
+			 p->flags & PORT_F_VITAL ? "is the daemon's interface (stop the daemon)"
+						 : "is a listening socket");
+		return -1;
+	}
+	snprintf(p->err, sizeof(p->err), "deleted by request");
+	drop_polls(l, p);
+	gateway_port_del(l->gw, p);
+	return 0;
+}
+
 /* Poll the main loop's descriptors of @port for what it wants now */
 static void rearm_port(struct loop *l, struct qdes_port *port)
 {
@@ -607,6 +650,9 @@ int loop_run(struct gateway *gw, struct control *ctl, const struct ctl_env *env)
 	l.thread = pthread_self();
 	l.host = (struct port_host){host_add, host_kick};
 	l.env = *env;
+	l.env.port_add = loop_port_add;
+	l.env.port_del = loop_port_del;
+	l.env.ports = &l;
 	l.wl = calloc(gw->n_workers, sizeof(*l.wl));
 	if (!l.wl) {
 		err("event loop: out of memory");

@@ -833,6 +833,7 @@ int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex)
  * @nl:		socket, in the namespace the link is in now
  * @ifindex:	link
  * @netns_fd:	file descriptor of the target namespace
+ * @name:	its name over there, NULL: the one it has (EEXIST if that is taken there)
  *
  * The link leaves this namespace: its ifindex here is gone, and it keeps the number over there
  * only if that is free. Look it up again by name through a socket opened in the target
@@ -840,7 +841,7 @@ int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex)
  *
  * Return: 0 on success; -1 with errno set and nl->err filled in
  */
-int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd)
+int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd, const char *name)
 {
 	alignas(struct nlmsghdr) char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh = setlink_start(buf, ifindex, 0, 0);
@@ -849,7 +850,10 @@ int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd)
 		return nl_fail(nl, EBADF, "move ifindex %d to netns fd %d: %s", ifindex, netns_fd,
 			       strerror(EBADF));
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
-	return nl_talk(nl, nlh, NULL, NULL, "move ifindex %d to netns fd %d", ifindex, netns_fd);
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nl, nlh, NULL, NULL, "move ifindex %d to netns fd %d%s%s", ifindex, netns_fd,
+		       name ? " as " : "", name ? name : "");
 }
 
 /* RTM_NEWADDR / RTM_DELADDR of @p on @ifindex; @verb names it in the error line */

@@ -57,7 +57,7 @@ int nl_link_set_mac(struct nl *nl, int ifindex, const uint8_t mac[6]);
 int nl_link_set_arp_notify(struct nl *nl, int ifindex);
 int nl_link_set_up(struct nl *nl, int ifindex, bool up);
 int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex);
-int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd);
+int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd, const char *name);
 int nl_addr_add(struct nl *nl, int ifindex, const struct qdes_prefix *p);
 int nl_addr_del(struct nl *nl, int ifindex, const struct qdes_prefix *p);
 int nl_route_get_oif(struct nl *nl, const union qdes_sockaddr *dst, int *ifindex);

@@ -62,7 +62,11 @@ static void tap_flush(struct qdes_port *port, struct qdes_switch *sw)
 {
 	struct tap *tap = port->priv;
 
+	if (tap->shared)
+		pthread_mutex_lock(&tap->lock);
 	queue_flush(tap, queue_of(tap, sw), sw->cnt);
+	if (tap->shared)
+		pthread_mutex_unlock(&tap->lock);
 }
 
 /*
@@ -70,10 +74,9 @@ static void tap_flush(struct qdes_port *port, struct qdes_switch *sw)
  * at the end of the burst: the kernel then runs its TCP receive path once per 64 KiB, not once
  * per segment. Anything else is written as it comes, after what was merged before it.
  */
-static void tap_send(struct qdes_port *port, struct qdes_switch *sw, const uint8_t *frame,
-		     size_t len, const struct virtio_net_hdr *vh)
+static void send_queue(struct tap *tap, struct qdes_switch *sw, const uint8_t *frame, size_t len,
+		       const struct virtio_net_hdr *vh)
 {
-	struct tap *tap = port->priv;
 	struct tap_queue *q = queue_of(tap, sw);
 
 	if (!tap->offload) {
@@ -95,6 +98,18 @@ static void tap_send(struct qdes_port *port, struct qdes_switch *sw, const uint8
 		queue_flush(tap, q, sw->cnt);
 	}
 	tap_write(tap, q, sw->cnt, vh, frame, len);
+}
+
+static void tap_send(struct qdes_port *port, struct qdes_switch *sw, const uint8_t *frame,
+		     size_t len, const struct virtio_net_hdr *vh)
+{
+	struct tap *tap = port->priv;
+
+	if (tap->shared)
+		pthread_mutex_lock(&tap->lock);
+	send_queue(tap, sw, frame, len, vh);
+	if (tap->shared)
+		pthread_mutex_unlock(&tap->lock);
 }
 
 /*
@@ -196,6 +211,8 @@ static void tap_close(struct qdes_port *port)
 	struct tap *tap = port->priv;
 	unsigned int i;
 
+	if (tap->shared)
+		pthread_mutex_destroy(&tap->lock);
 	for (i = 0; i < tap->n_queues; i++) {
 		if (tap->q[i].fd >= 0)
 			close(tap->q[i].fd);
@@ -371,4 +388,19 @@ fail:
 			 strerror(errno));
 	tap_close(&tap->port);
 	return NULL;
+}
+
+/**
+ * tap_share() - Let every worker send to this TAP through its one queue (a port added at run
+ * time, when there are several workers: the queues of the interface are one per worker)
+ * @tap:	the TAP, not running yet
+ *
+ * Return: 0, or -1 if the lock cannot be made
+ */
+int tap_share(struct tap *tap)
+{
+	if (pthread_mutex_init(&tap->lock, NULL))
+		return -1;
+	tap->shared = true;
+	return 0;
 }

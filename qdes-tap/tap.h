@@ -5,6 +5,7 @@
 
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,7 +43,10 @@ struct tap_queue {
  * @name:	interface name
  * @created:	we created it (non-persistent: it goes away when the last queue is closed)
  * @offload:	IFF_VNET_HDR with checksum and TSO offloads: super-frames both ways
- * @n_queues:	queues in @q, one per worker
+ * @shared:	fewer queues than workers (a port added at run time has one): @lock serialises
+ *		what the workers send
+ * @lock:	for @shared
+ * @n_queues:	queues in @q, one per worker, or one
  * @q:		the queues
  */
 struct tap {
@@ -50,11 +54,14 @@ struct tap {
 	char name[IFNAMSIZ];
 	bool created;
 	bool offload;
+	bool shared;
+	pthread_mutex_t lock;
 	unsigned int n_queues;
 	struct tap_queue q[];
 };
 
 struct tap *tap_open(const char *name, int netns_fd, bool offload, unsigned int n_queues, char *err,
 		     size_t errlen);
+int tap_share(struct tap *tap);
 
 #endif /* QDES_TAP_H */

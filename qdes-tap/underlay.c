@@ -606,6 +606,19 @@ void underlay_queue_flood(struct underlay *ul, const uint8_t *dgram, size_t len,
 		queue_msg(ul, dst[i], dgram, len, 1, len);
 }
 
+/*
+ * sendto() that tries once more after an error. With IP_RECVERR, an ICMP error for an earlier
+ * datagram stays pending on the socket and the kernel reports it on the next send, which it
+ * then does not make; the error is on the error queue too, for underlay_recv_errors(). The
+ * second try goes out, or fails for a reason of its own.
+ */
+static ssize_t send_one(int fd, const void *buf, size_t len, const union qdes_sockaddr *dst)
+{
+	ssize_t n = sendto(fd, buf, len, 0, &dst->sa, addr_len(dst));
+
+	return n < 0 ? sendto(fd, buf, len, 0, &dst->sa, addr_len(dst)) : n;
+}
+
 static void count_tx_error(struct underlay *ul, unsigned int i, int e)
 {
 	char s[ADDR_STRLEN];
@@ -633,8 +646,7 @@ static void gso_fallback(struct underlay *ul, unsigned int i)
 	while (left) {
 		size_t n = left < stride ? left : stride;
 
-		if (sendto(ul->ucast_fd, p, n, 0, &ul->tx_addr[i].sa, addr_len(&ul->tx_addr[i])) <
-		    0) {
+		if (send_one(ul->ucast_fd, p, n, &ul->tx_addr[i]) < 0) {
 			count_tx_error(ul, i, errno);
 		} else {
 			CNT_INC(ul->cnt, udp_tx_datagrams);
@@ -653,6 +665,7 @@ static void gso_fallback(struct underlay *ul, unsigned int i)
 void underlay_flush(struct underlay *ul)
 {
 	unsigned int i = 0;
+	bool again = true;
 
 	while (i < ul->tx_n) {
 		int n = sendmmsg(ul->ucast_fd, &ul->tx_msg[i], ul->tx_n - i, 0);
@@ -660,6 +673,12 @@ void underlay_flush(struct underlay *ul)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* Perhaps an earlier datagram's ICMP error, pending: see send_one() */
+			if (again) {
+				again = false;
+				continue;
+			}
+			again = true;
 			if (ul->tx_segs[i] > 1 && (errno == EIO || errno == EINVAL ||
 						   errno == ENOPROTOOPT || errno == EOPNOTSUPP))
 				gso_fallback(ul, i);
@@ -668,6 +687,7 @@ void underlay_flush(struct underlay *ul)
 			i++;
 			continue;
 		}
+		again = true;
 		for (; n > 0; n--, i++) {
 			CNT_ADD(ul->cnt, udp_tx_datagrams, ul->tx_segs[i]);
 			CNT_ADD(ul->cnt, udp_tx_bytes, ul->tx_iov[i].iov_len);
@@ -892,14 +912,12 @@ int underlay_send_leave(struct underlay *ul, const uint8_t *hdr, size_t len)
 	int ret = 0, e = 0;
 	unsigned int i;
 
-	if (ul->has_group && sendto(ul->ucast_fd, hdr, len, 0, &ul->group.sa,
-				    addr_len(&ul->group)) != (ssize_t)len) {
+	if (ul->has_group && send_one(ul->ucast_fd, hdr, len, &ul->group) != (ssize_t)len) {
 		e = errno;
 		ret = -1;
 	}
 	for (i = 0; i < ul->n_peers; i++) {
-		if (sendto(ul->ucast_fd, hdr, len, 0, &ul->peers[i].sa, addr_len(&ul->peers[i])) !=
-		    (ssize_t)len) {
+		if (send_one(ul->ucast_fd, hdr, len, &ul->peers[i]) != (ssize_t)len) {
 			e = errno;
 			ret = -1;
 		}

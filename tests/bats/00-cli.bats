@@ -153,8 +153,9 @@ expect_one_line_error()
 
 @test "man: COMMANDS has every command and client option of 'qdes-tap help', and no other command" {
 	local help man
-	# "  fdb add MAC dst ..." in the help: the words before the first argument
-	help=$("$QDES_TAP" help | sed -nE 's/^  ([a-z]+( [a-z]+)?)( [A-Z|[].*|  .*| *)$/\1/p' |
+	# "  fdb add MAC dst ..." in the help: the words before the first argument (and before the
+	# kind of "port add tap NAME")
+	help=$("$QDES_TAP" help | sed -nE 's/^  ([a-z]+( [a-z]+)?)( tap)?( [A-Z|[].*|  .*| *)$/\1/p' |
 		sed -E 's/ (show|add|del|flush)$/ \1/' | sort -u)
 	man=$(man_section COMMANDS | sed -nE 's/^ +qdes-tap ([a-z]+( (show|add|del|flush))?)( .*)?$/\1/p' |
 		sort -u)
@@ -314,14 +315,20 @@ unit_vectors()
 		c qdes-tap fdb flush ""
 		c qdes-tap peer ""
 		c qdes-tap stats -o ""
-		c qdes-tap --encap ""'
+		c qdes-tap --encap ""
+		c qdes-tap port ""
+		c qdes-tap port add ""
+		c qdes-tap port add tap eth0 ""'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "show fdb peer stats reload help genkey" ]
+	[ "${lines[0]}" = "show fdb peer port stats reload help genkey" ]
 	[ "${lines[1]}" = "show add del flush" ]
 	[ "${lines[2]}" = "dst dev" ]
 	[ "${lines[3]}" = "dynamic dev" ]
 	[ "${lines[4]}" = "show add del" ]
 	[ "${lines[5]}" = "prometheus" ]
 	[ "${lines[6]}" = "qdes vxlan raw" ]
+	[ "${lines[7]}" = "show add del" ]
+	[ "${lines[8]}" = "tap" ]
+	[ "${lines[9]}" = "netns address mac mtu segment" ]
 }

@@ -96,6 +96,14 @@ static void test_roundtrip(void **state)
 		"reload qdes0",
 		"fdb sh",
 		"st",
+		"port",
+		"port show segment qdes0",
+		"port add tap eth0",
+		"port add tap eth0 netns web address 10.42.0.5/24 address fd42::5/64 mac "
+		"02:00:00:00:00:05 mtu 1400 segment qdes0",
+		"port add tap c1 netns /proc/1234/ns/net",
+		"port del eth0",
+		"port del eth0 segment qdes0",
 	};
 	char err[CTL_ERRLEN], line[CTL_REQ_MAX], err2[CTL_ERRLEN];
 	struct ctl_cli cli;
@@ -121,6 +129,16 @@ static void test_roundtrip(void **state)
 	assert_int_equal(cli.req.cmd, CTL_STATS);
 	assert_int_equal(parse(&cli, "s", err, sizeof(err)), 0);
 	assert_int_equal(cli.req.cmd, CTL_SHOW);
+	/* "p" is still peer; "po" is port */
+	assert_int_equal(parse(&cli, "p", err, sizeof(err)), 0);
+	assert_int_equal(cli.req.cmd, CTL_PEER_SHOW);
+	assert_int_equal(parse(&cli, "po a tap x mtu 1300", err, sizeof(err)), 0);
+	assert_int_equal(cli.req.cmd, CTL_PORT_ADD);
+	assert_true(cli.req.tap);
+	assert_string_equal(cli.req.name, "x");
+	assert_int_equal(cli.req.mtu, 1300);
+	assert_int_equal(parse(&cli, "port add tap eth0 segment qdes7", err, sizeof(err)), 0);
+	assert_string_equal(cli.req.dev, "qdes7");
 	assert_int_equal(parse(&cli, "-j -p -s stats -o prometheus", err, sizeof(err)), 0);
 	assert_int_equal(cli.output, CTL_OUT_PROMETHEUS);
 	assert_true(cli.pretty);
@@ -155,6 +173,23 @@ static void test_args_errors(void **state)
 		 "fdb flush: unexpected argument '02:00:00:00:00:01'"},
 		{"peer add", "peer add: missing ADDR:PORT"},
 		{"-S", "-S: missing argument (expected PATH)"},
+		{"port frob", "port: unknown command 'frob' (expected show, add, del)"},
+		{"port add", "port add: missing the kind of port (tap)"},
+		{"port add veth x", "port add: unknown kind of port 'veth' (expected tap)"},
+		{"port add tap", "port add: missing the port's name"},
+		{"port add tap x y", "port add: unexpected argument 'y'"},
+		{"port add netns x", "port add: unknown kind of port 'netns' (expected tap)"},
+		{"port add tap x mtu 67", "port add: mtu: invalid value '67'"},
+		{"port add tap x mtu 1400 mtu 1300", "port add: mtu given twice"},
+		{"port add tap x mtu", "port add: 'mtu' needs a value"},
+		{"port add tap x address 10.0.0.300/24",
+		 "port add: address: invalid value '10.0.0.300/24'"},
+		{"port add tap x netns a netns b", "port add: netns given twice"},
+		{"port add tap x mac 01:00:5e:00:00:01", "port add: MAC: invalid value"},
+		{"port add tap a/b", "port add: name: invalid value 'a/b'"},
+		{"port del", "port del: missing the port's name"},
+		{"port del x netns y", "port del: unexpected argument 'netns'"},
+		{"port show x", "port show: unexpected argument 'x'"},
 		/* JSON carries UTF-8 only (found by fuzz_ctl: "request too long" before) */
 		{"show qde\xf3", "show: dev: invalid value 'qde"},
 	};
@@ -200,6 +235,32 @@ static void test_request_errors(void **state)
 		{"{\"v\":1,\"cmd\":\"peer add\",\"dst\":\"10.0.0.1\"}",
 		 "request: address: invalid"},
 		{"{\"v\":1,\"cmd\":\"show\",\"dev\":\"\"}", "request: dev: invalid value ''"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"name\":\"x\"}",
+		 "port add: missing the kind of port (tap)"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"veth\",\"name\":\"x\"}",
+		 "\"kind\": unknown kind of port \"veth\" (expected tap)"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\"}",
+		 "port add: missing the port's name"},
+		{"{\"v\":1,\"cmd\":\"port del\",\"kind\":\"tap\",\"name\":\"x\"}",
+		 "port del: takes no kind of port"},
+		{"{\"v\":1,\"cmd\":\"port del\",\"name\":\"x\",\"mtu\":1400}",
+		 "port del: takes no netns, address or mtu"},
+		{"{\"v\":1,\"cmd\":\"show\",\"name\":\"x\"}", "show: takes no port name"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\",\"name\":\"x\",\"mtu\":\"1400\"}",
+		 "\"mtu\": expected a number"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\",\"name\":\"x\",\"mtu\":99999}",
+		 "request: mtu: invalid value '99999'"},
+		{"{\"v\":1,\"cmd\":\"port "
+		 "add\",\"kind\":\"tap\",\"name\":\"x\",\"address\":\"10.0.0.1/24\"}",
+		 "\"address\": expected an array of prefixes"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\",\"name\":\"x\",\"address\":[5]}",
+		 "\"address\": expected a string"},
+		{"{\"v\":1,\"cmd\":\"port "
+		 "add\",\"kind\":\"tap\",\"name\":\"x\",\"address\":[\"10.0.0.1/24\",\"10.0.0.1/"
+		 "24\"]}",
+		 "request: address: invalid value '10.0.0.1/24' (address given twice)"},
+		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\",\"name\":\"x\",\"netns\":\"\"}",
+		 "request: netns: "},
 	};
 	char err[CTL_ERRLEN];
 	struct ctl_req req;
@@ -248,6 +309,10 @@ static void test_print_text(void **state)
 	t = text(CTL_PEER_SHOW, "[{\"peer\":\"10.0.0.2:5000\",\"configured\":true,\"macs\":2},"
 				"{\"peer\":\"10.0.0.3:5000\",\"configured\":false,\"macs\":1}]");
 	assert_string_equal(t, "peer 10.0.0.2:5000 macs 2\npeer 10.0.0.3:5000 macs 1 seen\n");
+	free(t);
+	t = text(CTL_PORT_SHOW, "[{\"name\":\"qdes0\",\"kind\":\"tap\",\"id\":0,\"macs\":1},"
+				"{\"name\":\"eth0\",\"kind\":\"tap\",\"id\":3,\"macs\":2}]");
+	assert_string_equal(t, "port qdes0 kind tap id 0 macs 1\nport eth0 kind tap id 3 macs 2\n");
 	free(t);
 	t = text(CTL_RELOAD, "[{\"applied\":[{\"key\":\"ageing\",\"value\":\"60\"}],"
 			     "\"refused\":[{\"key\":\"group\",\"reason\":\"needs a restart\"}]}]");

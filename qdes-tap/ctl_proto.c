@@ -744,6 +744,12 @@ int ctl_parse_request(struct ctl_req *req, const char *line, size_t len, char *e
 	memset(req, 0, sizeof(*req));
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
+		char *c;
+
+		/* jansson quotes the bad token as it came, line breaks and all: one line */
+		for (c = jerr.text; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = ' ';
 		snprintf(err, errlen, "not a JSON request: %s", jerr.text);
 		return -1;
 	}

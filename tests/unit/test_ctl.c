@@ -214,6 +214,8 @@ static void test_request_errors(void **state)
 		const char *json, *msg;
 	} cases[] = {
 		{"", "not a JSON request"},
+		/* a bad escape before a line break: the error is still one line (fuzz_ctl) */
+		{"{\"v\":0,\"cm\\\n\"}", "not a JSON request: "},
 		{"[1]", "not a JSON request: expected an object"},
 		{"{\"cmd\":\"show\"}", "missing \"v\""},
 		{"{\"v\":1}", "missing \"cmd\""},
@@ -274,6 +276,8 @@ static void test_request_errors(void **state)
 			fail_msg("'%s' accepted", cases[i].json);
 		if (strncmp(err, cases[i].msg, strlen(cases[i].msg)))
 			fail_msg("'%s': got '%s', want '%s'", cases[i].json, err, cases[i].msg);
+		if (strchr(err, '\n'))
+			fail_msg("'%s': the error is not one line: '%s'", cases[i].json, err);
 	}
 }
 

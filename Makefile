@@ -10,6 +10,8 @@ BASHCOMPDIR ?= $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2
 	echo $(PREFIX)/share/bash-completion/completions)
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || \
 	echo /lib/systemd/system)
+# The CNI plugin "qdes-tap" (this binary, which is the plugin when run with CNI_COMMAND set)
+CNI_DIR ?= /usr/lib/cni
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 BATS ?= bats
@@ -216,6 +218,9 @@ install: build/qdes-tap
 	install -m 0755 build/qdes-tap $(DESTDIR)$(SBINDIR)/qdes-tap
 	install -m 0644 man/qdes-tap.8 $(DESTDIR)$(MANDIR)/man8/qdes-tap.8
 	install -m 0644 etc/qdes-tap.ini $(DESTDIR)$(DOCDIR)/qdes-tap.ini.example
+	install -m 0644 etc/cni/seg42.conflist $(DESTDIR)$(DOCDIR)/cni-seg42.conflist.example
+	install -d $(DESTDIR)$(CNI_DIR)
+	install -m 0755 build/qdes-tap $(DESTDIR)$(CNI_DIR)/qdes-tap
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completion/qdes-tap.bash $(DESTDIR)$(BASHCOMPDIR)/qdes-tap
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
@@ -228,7 +233,8 @@ install: build/qdes-tap
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/qdes-tap $(DESTDIR)$(MANDIR)/man8/qdes-tap.8 \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service $(DESTDIR)$(BASHCOMPDIR)/qdes-tap
+		$(DESTDIR)$(SYSTEMDUNITDIR)/qdes-tap@.service $(DESTDIR)$(BASHCOMPDIR)/qdes-tap \
+		$(DESTDIR)$(CNI_DIR)/qdes-tap
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 format:

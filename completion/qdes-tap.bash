@@ -82,7 +82,7 @@ _qdes_tap()
 		elif [[ $sub == add && ${words[cword - 1]} == add ]]; then
 			COMPREPLY=($(compgen -W 'tap' -- "$cur"))
 		elif [[ $sub == add ]]; then
-			COMPREPLY=($(compgen -W 'netns address mac mtu segment' -- "$cur"))
+			COMPREPLY=($(compgen -W 'ifname netns address mac mtu segment' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W 'segment' -- "$cur"))
 		fi

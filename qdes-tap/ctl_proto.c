@@ -121,8 +121,8 @@ static int check_req(const struct ctl_req *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: takes no port name", name);
 		return -1;
 	}
-	if ((r->netns[0] || r->n_addrs || r->mtu) && !(a & TAKES_PORT)) {
-		snprintf(err, errlen, "%s: takes no netns, address or mtu", name);
+	if ((r->netns[0] || r->n_addrs || r->mtu || r->ifname[0]) && !(a & TAKES_PORT)) {
+		snprintf(err, errlen, "%s: takes no netns, ifname, address or mtu", name);
 		return -1;
 	}
 	return 0;
@@ -348,6 +348,33 @@ static int set_mtu(struct ctl_req *r, struct args *a, const char *s, char *err, 
 	return 0;
 }
 
+/* The keywords of port add after its NAME */
+static const char *const port_options[] = {"ifname", "netns", "address", "mac", "mtu"};
+
+static bool is_port_option(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(port_options); i++)
+		if (!strcmp(w, port_options[i]))
+			return true;
+	return false;
+}
+
+static int port_option(struct ctl_req *r, struct args *a, const char *w, const char *v, char *err,
+		       size_t errlen)
+{
+	if (!strcmp(w, "ifname"))
+		return set_name(r->ifname, a, "ifname", "", v, err, errlen);
+	if (!strcmp(w, "netns"))
+		return set_netns(r, a, v, err, errlen);
+	if (!strcmp(w, "address"))
+		return add_address(r, a, v, err, errlen);
+	if (!strcmp(w, "mac"))
+		return set_mac(r, a, v, err, errlen);
+	return set_mtu(r, a, v, err, errlen);
+}
+
 /* port add KIND NAME, port del NAME: the positional words */
 static int port_word(struct ctl_req *r, struct args *a, const char *w, char *err, size_t errlen)
 {
@@ -388,15 +415,9 @@ static int parse_rest(struct ctl_cli *cli, struct args *a, char *err, size_t err
 			if (!(v = value(a, w, "a segment name", err, errlen)) ||
 			    set_dev(r, a, v, err, errlen))
 				return -1;
-		} else if (r->cmd == CTL_PORT_ADD && r->name[0] &&
-			   (!strcmp(w, "netns") || !strcmp(w, "address") || !strcmp(w, "mac") ||
-			    !strcmp(w, "mtu"))) {
-			if (!(v = value(a, w, "a value", err, errlen)))
-				return -1;
-			if (w[0] == 'n'	  ? set_netns(r, a, v, err, errlen)
-			    : w[0] == 'a' ? add_address(r, a, v, err, errlen)
-			    : w[1] == 'a' ? set_mac(r, a, v, err, errlen)
-					  : set_mtu(r, a, v, err, errlen))
+		} else if (r->cmd == CTL_PORT_ADD && r->name[0] && is_port_option(w)) {
+			if (!(v = value(a, w, "a value", err, errlen)) ||
+			    port_option(r, a, w, v, err, errlen))
 				return -1;
 		} else if ((r->cmd == CTL_PORT_ADD && !r->name[0]) ||
 			   (r->cmd == CTL_PORT_DEL && !r->name[0])) {
@@ -590,6 +611,8 @@ int ctl_request_line(const struct ctl_req *req, char *buf, size_t len)
 		r |= json_object_set_new(o, "kind", json_string("tap"));
 	if (req->name[0])
 		r |= json_object_set_new(o, "name", json_string(req->name));
+	if (req->ifname[0])
+		r |= json_object_set_new(o, "ifname", json_string(req->ifname));
 	if (req->netns[0])
 		r |= json_object_set_new(o, "netns", json_string(req->netns));
 	if (req->n_addrs) {
@@ -676,6 +699,11 @@ static int request_member(struct ctl_req *r, const char *key, json_t *v, char *e
 		if (!(s = get_string(v, key, err, errlen)))
 			return -1;
 		return set_name(r->name, &a, "name", "", s, err, errlen);
+	}
+	if (!strcmp(key, "ifname")) {
+		if (!(s = get_string(v, key, err, errlen)))
+			return -1;
+		return set_name(r->ifname, &a, "ifname", "", s, err, errlen);
 	}
 	if (!strcmp(key, "netns")) {
 		if (!(s = get_string(v, key, err, errlen)))
@@ -802,8 +830,8 @@ void ctl_usage(FILE *f)
 	      "  peer add ADDR:PORT [dev IFNAME]\n"
 	      "  peer del ADDR:PORT [dev IFNAME]\n"
 	      "  port show [segment SEG]               the switch's ports\n"
-	      "  port add tap NAME [netns NS] [address PREFIX]... [mac MAC] [mtu N] [segment SEG]\n"
-	      "                                        a TAP port, created (in NS) and up\n"
+	      "  port add tap NAME [ifname IFNAME] [netns NS] [address PREFIX]... [mac MAC]\n"
+	      "           [mtu N] [segment SEG]        a TAP port, created (in NS) and up\n"
 	      "  port del NAME [segment SEG]           remove it, its MACs and the TAP\n"
 	      "  stats [dev IFNAME] [-o prometheus]    every counter\n"
 	      "  reload [IFNAME]                       re-read the configuration, as SIGHUP\n"

@@ -53,7 +53,8 @@ enum ctl_cmd {
  * @dynamic:	fdb flush dynamic: keep the static entries
  * @details:	-s: per-peer statistics in show, stats and peer show
  * @tap:	port add: the kind is tap (the one kind added at run time)
- * @name:	port add, del: the port's interface name
+ * @name:	port add, del: the port's name in the switch
+ * @ifname:	port add: its interface's name, "": @name
  * @netns:	port add: the namespace to create it in (NAME, PATH or PID), "": ours
  * @addrs:	port add: addresses to give it
  * @n_addrs:	how many
@@ -70,6 +71,7 @@ struct ctl_req {
 	bool details;
 	bool tap;
 	char name[IFNAMSIZ];
+	char ifname[IFNAMSIZ];
 	char netns[CTL_NETNS_MAX + 1];
 	struct qdes_prefix addrs[PARSE_MAX_ADDRS];
 	unsigned int n_addrs;

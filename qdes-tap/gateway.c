@@ -270,7 +270,6 @@ static int move_tap(struct tap *tap, int netns_fd, const char *name, char *err, 
 	if (r)
 		return -1;
 	snprintf(tap->name, sizeof(tap->name), "%s", name);
-	snprintf(tap->port.name, sizeof(tap->port.name), "%s", name);
 	return 0;
 }
 
@@ -314,15 +313,15 @@ struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *p
 	}
 	/*
 	 * In another namespace, the TAP is made here under a name of our own and moved there as
-	 * NAME: the tun file's socket belongs to the namespace /dev/net/tun was opened in, and one
-	 * opened over there would keep that namespace alive when its container is gone. Made
+	 * IFNAME: the tun file's socket belongs to the namespace /dev/net/tun was opened in, and
+	 * one opened over there would keep that namespace alive when its container is gone. Made
 	 * here, the kernel deletes the TAP with the namespace, and the port goes by itself.
 	 */
 	if (netns_fd >= 0)
 		snprintf(name, sizeof(name), "qdt%x.%u", (unsigned int)getpid() & 0xfffffU,
 			 gw->ports_made++ % 1000000U);
 	else
-		snprintf(name, sizeof(name), "%s", ps->name);
+		snprintf(name, sizeof(name), "%s", ps->ifname);
 	tap = tap_open(name, -1, gw->tap_offload, 1, tmp, sizeof(tmp));
 	if (!tap) {
 		snprintf(err, errlen, "%s", tmp);
@@ -333,8 +332,9 @@ struct qdes_port *gateway_tap_port(struct gateway *gw, const struct port_spec *p
 		snprintf(err, errlen, "exists already (port add makes its own TAP)");
 		goto fail;
 	}
-	if (netns_fd >= 0 && move_tap(tap, netns_fd, ps->name, err, errlen))
+	if (netns_fd >= 0 && move_tap(tap, netns_fd, ps->ifname, err, errlen))
 		goto fail;
+	snprintf(tap->port.name, sizeof(tap->port.name), "%s", ps->name);
 	tap->port.flags &= ~PORT_F_VITAL;
 	if (gw->n_workers > 1 && tap_share(tap)) {
 		snprintf(err, errlen, "cannot share the TAP between workers");

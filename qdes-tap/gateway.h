@@ -79,7 +79,8 @@ struct gateway {
 
 /**
  * struct port_spec - a TAP port to make at run time
- * @name:	its interface name
+ * @name:	its name in the switch
+ * @ifname:	its interface's name
  * @netns:	the namespace to make it in (NAME, PATH or PID), "": ours
  * @addrs:	addresses to give it
  * @n_addrs:	how many
@@ -88,6 +89,7 @@ struct gateway {
  */
 struct port_spec {
 	const char *name;
+	const char *ifname;
 	const char *netns;
 	const struct qdes_prefix *addrs;
 	unsigned int n_addrs;

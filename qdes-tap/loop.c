@@ -321,9 +321,13 @@ static int host_add(struct port_host *h, struct qdes_port *port)
 /* port add (the control socket, on the first thread): make a TAP port and run it */
 static int loop_port_add(void *ctx, const struct ctl_req *req, char *err, size_t errlen)
 {
-	const struct port_spec ps = {
-		req->name, req->netns, req->addrs, req->n_addrs, req->has_mac ? req->mac : NULL,
-		req->mtu};
+	const struct port_spec ps = {.name = req->name,
+				     .ifname = req->ifname[0] ? req->ifname : req->name,
+				     .netns = req->netns,
+				     .addrs = req->addrs,
+				     .n_addrs = req->n_addrs,
+				     .mac = req->has_mac ? req->mac : NULL,
+				     .mtu = req->mtu};
 	struct loop *l = ctx;
 	struct qdes_port *p = gateway_tap_port(l->gw, &ps, err, errlen);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "cni.h"
 #include "config.h"
 #include "control.h"
 #include "ctl_proto.h"
@@ -171,6 +172,9 @@ int main(int argc, char *argv[])
 	gid_t group = 0;
 	int ret;
 
+	/* A container runtime runs CNI plugins with no arguments and CNI_COMMAND set */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	if (argc >= 2 && !strcmp(argv[1], "genkey"))
 		return genkey_main(argc, argv);
 	if (ctl_is_client(argc, argv))

@@ -1041,3 +1041,97 @@ int nl_route_get_oif(struct nl *nl, const union qdes_sockaddr *dst, int *ifindex
 	*ifindex = rt.oif;
 	return 0;
 }
+
+/**
+ * nl_route_add() - Add a route through a link (as `ip route add DST [via GW] dev IFINDEX`)
+ * @nl:		socket
+ * @ifindex:	link
+ * @dst:	destination prefix (length 0: the default route)
+ * @gw:		next hop, of @dst's family, or NULL for a route on the link
+ *
+ * Return: 0 on success; -1 with errno set and nl->err filled in (EEXIST: there is one)
+ */
+int nl_route_add(struct nl *nl, int ifindex, const struct qdes_prefix *dst,
+		 const struct qdes_prefix *gw)
+{
+	alignas(struct nlmsghdr) char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nl_put_header(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t alen = dst->family == AF_INET ? sizeof(dst->addr.v4) : sizeof(dst->addr.v6);
+	char s[INET6_ADDRSTRLEN + 8], g[INET6_ADDRSTRLEN + 8] = "";
+
+	prefix_str(dst, s, sizeof(s));
+	if (gw)
+		prefix_str(gw, g, sizeof(g));
+	if ((dst->family != AF_INET && dst->family != AF_INET6) ||
+	    dst->len > (dst->family == AF_INET ? 32 : 128) || (gw && gw->family != dst->family))
+		return nl_fail(nl, EAFNOSUPPORT, "add route %s on ifindex %d: invalid route", s,
+			       ifindex);
+	rtm->rtm_family = (unsigned char)dst->family;
+	rtm->rtm_dst_len = dst->len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst->len)
+		mnl_attr_put(nlh, RTA_DST, alen, &dst->addr);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, &gw->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return nl_talk(nl, nlh, NULL, NULL, "add route %s%s%s on ifindex %d", s, gw ? " via " : "",
+		       g, ifindex);
+}
+
+struct addr_find {
+	int ifindex;
+	const struct qdes_prefix *p;
+	bool found;
+};
+
+static int addr_find_attr_cb(const struct nlattr *a, void *data)
+{
+	struct addr_find *f = data;
+	size_t alen = f->p->family == AF_INET ? sizeof(f->p->addr.v4) : sizeof(f->p->addr.v6);
+
+	if ((mnl_attr_get_type(a) == IFA_LOCAL || mnl_attr_get_type(a) == IFA_ADDRESS) &&
+	    mnl_attr_get_payload_len(a) == alen &&
+	    !memcmp(mnl_attr_get_payload(a), &f->p->addr, alen))
+		f->found = true;
+	return MNL_CB_OK;
+}
+
+static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_find *f = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return MNL_CB_OK;
+	if ((int)ifa->ifa_index != f->ifindex || ifa->ifa_family != f->p->family ||
+	    ifa->ifa_prefixlen != f->p->len)
+		return MNL_CB_OK;
+	return mnl_attr_parse(nlh, sizeof(*ifa), addr_find_attr_cb, f);
+}
+
+/**
+ * nl_addr_has() - Whether a link has an address, with that prefix length
+ * @nl:		socket
+ * @ifindex:	link
+ * @p:		address and prefix length
+ * @has:	the answer
+ *
+ * Return: 0 on success; -1 with errno set and nl->err filled in
+ */
+int nl_addr_has(struct nl *nl, int ifindex, const struct qdes_prefix *p, bool *has)
+{
+	alignas(struct nlmsghdr) char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nl_put_header(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_find f = {ifindex, p, false};
+
+	ifa->ifa_family = (uint8_t)p->family;
+	if (nl_talk(nl, nlh, addr_find_cb, &f, "list addresses of ifindex %d", ifindex))
+		return -1;
+	*has = f.found;
+	return 0;
+}

@@ -60,6 +60,9 @@ int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex);
 int nl_link_set_netns(struct nl *nl, int ifindex, int netns_fd, const char *name);
 int nl_addr_add(struct nl *nl, int ifindex, const struct qdes_prefix *p);
 int nl_addr_del(struct nl *nl, int ifindex, const struct qdes_prefix *p);
+int nl_route_add(struct nl *nl, int ifindex, const struct qdes_prefix *dst,
+		 const struct qdes_prefix *gw);
+int nl_addr_has(struct nl *nl, int ifindex, const struct qdes_prefix *p, bool *has);
 int nl_route_get_oif(struct nl *nl, const union qdes_sockaddr *dst, int *ifindex);
 
 #endif /* QDES_NETLINK_H */

@@ -30,6 +30,9 @@ PACKAGES=(
 	kmod
 	# groff renders man/qdes-tap.8, which tests/bats/00-cli.bats checks against --help
 	groff-base
+	# the CNI plugin's end-to-end test: a real container runtime (podman with its CNI backend and
+	# runc, from a private configuration) and the standard IPAM plugins (host-local)
+	podman runc containernetworking-plugins
 	# QEMU guests of the end-to-end tests. scripts/qemu-guest.sh downloads (apt-get download,
 	# into a cache) their kernel and, unless installed, busybox-static: that package conflicts
 	# with busybox, which we leave alone

@@ -3,6 +3,7 @@
 # qemu-guest.sh - a tiny QEMU guest (TCG) for end-to-end tests: Debian's cloud kernel, busybox
 #
 #   scripts/qemu-guest.sh build
+#   scripts/qemu-guest.sh busybox      (print the path of a static busybox, fetched if need be)
 #   scripts/qemu-guest.sh run [--ip ADDR/PLEN] [--mac MAC] [--mtu N] [--ping ADDR] [--fetch ADDR]
 #                             [--send ADDR] [--name NAME] [--pcap FILE] -- NETDEV-OPTIONS
 #
@@ -314,6 +315,20 @@ get_busybox()
 	bbver=$(cat "$d/version")
 }
 
+# static_busybox - print the path of a static busybox (for a container's rootfs), fetching it
+# into the cache if busybox-static is not installed
+static_busybox()
+{
+	mkdir -p "$cache" || die "cannot create the cache directory $cache"
+	cache=$(cd "$cache" && pwd)
+	exec 9>"$cache/.lock"
+	flock -w 600 9 || die "the cache $cache is locked by another build since 10 min"
+	work=$(mktemp -d "$cache/tmp.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	get_busybox
+	echo "$bb"
+}
+
 # build_guest - print the guest directory (vmlinuz, initrd), building it if needed
 build_guest()
 {
@@ -444,6 +459,10 @@ build)
 run)
 	shift
 	run_guest "$@"
+	;;
+busybox)
+	(($# == 1)) || die "busybox takes no arguments"
+	static_busybox
 	;;
 -h | --help)
 	usage

@@ -330,5 +330,5 @@ unit_vectors()
 	[ "${lines[6]}" = "qdes vxlan raw" ]
 	[ "${lines[7]}" = "show add del" ]
 	[ "${lines[8]}" = "tap" ]
-	[ "${lines[9]}" = "netns address mac mtu segment" ]
+	[ "${lines[9]}" = "ifname netns address mac mtu segment" ]
 }

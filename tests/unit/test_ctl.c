@@ -102,6 +102,7 @@ static void test_roundtrip(void **state)
 		"port add tap eth0 netns web address 10.42.0.5/24 address fd42::5/64 mac "
 		"02:00:00:00:00:05 mtu 1400 segment qdes0",
 		"port add tap c1 netns /proc/1234/ns/net",
+		"port add tap cni-0123abcd ifname eth0 netns /run/netns/x address 10.42.0.9/24",
 		"port del eth0",
 		"port del eth0 segment qdes0",
 	};
@@ -246,7 +247,7 @@ static void test_request_errors(void **state)
 		{"{\"v\":1,\"cmd\":\"port del\",\"kind\":\"tap\",\"name\":\"x\"}",
 		 "port del: takes no kind of port"},
 		{"{\"v\":1,\"cmd\":\"port del\",\"name\":\"x\",\"mtu\":1400}",
-		 "port del: takes no netns, address or mtu"},
+		 "port del: takes no netns, ifname, address or mtu"},
 		{"{\"v\":1,\"cmd\":\"show\",\"name\":\"x\"}", "show: takes no port name"},
 		{"{\"v\":1,\"cmd\":\"port add\",\"kind\":\"tap\",\"name\":\"x\",\"mtu\":\"1400\"}",
 		 "\"mtu\": expected a number"},

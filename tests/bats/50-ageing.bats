@@ -39,6 +39,9 @@ fdb_lacks() { ! fdb_has "$@"; }
 	el=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	echo "h2's MAC aged out of h1's FDB after $el s"
 	awk -v e="$el" 'BEGIN { exit !(e >= 2.5) }'
+	# a dump reads the counters before the FDB: the one that missed the entry may predate
+	# the ageing tick in its counters, a later one cannot
+	tb_dump "$TAG" 1
 	[ "$(qt_counter 1 fdb_aged)" -gt 0 ]
 	flood0=$(qt_counter 1 tx_flood)
 

@@ -230,6 +230,8 @@ static int ipam(const struct cni *c, const char *command, struct run *r)
 	char path[PATH_MAX], *dirs, *d, *save;
 	int ret = -1;
 
+	/* Empty until it runs: a plugin not found leaves nothing to free or quote */
+	*r = (struct run){0};
 	if (!type)
 		return -2;
 	if (strchr(type, '/') || !c->path || !(dirs = strdup(c->path)))
@@ -265,6 +267,19 @@ static int ipam_failed(const char *what, struct run *r, int ret)
 			ret == -2 ? "no ipam type in the configuration"
 			: ret < 0 ? "cannot run the plugin (not in CNI_PATH)"
 				  : "failed");
+}
+
+/* DEL and CHECK of the IPAM plugin, when the configuration has one. Return: exit status */
+static int ipam_release(const struct cni *c, const char *command)
+{
+	struct run r;
+	int ret = ipam(c, command, &r);
+
+	if (ret == -2)
+		return 0;
+	ret = ret || r.status ? ipam_failed(command, &r, ret) : 0;
+	run_free(&r);
+	return ret;
 }
 
 /* FNV-1a of the container id and interface: the port's name in the switch, "cni-XXXXXXXX" */
@@ -408,14 +423,17 @@ static int cmd_add(struct cni *c)
 				err[0] ? err : "the daemon did not answer");
 	}
 	run_free(&r);
-	if (open_netns(c, &nl, &link, err, sizeof(err)) ||
-	    (add_routes(&nl, link.ifindex, json_object_get(res, "routes"), err, sizeof(err)) &&
-	     (nl_close(&nl), 1))) {
+	ret = open_netns(c, &nl, &link, err, sizeof(err));
+	if (!ret) {
+		ret = add_routes(&nl, link.ifindex, json_object_get(res, "routes"), err,
+				 sizeof(err));
+		nl_close(&nl);
+	}
+	if (ret) {
 		undo_add(c, true);
 		json_decref(res);
 		return cni_fail(CNI_E_NETNS, c->netns, "%s", err);
 	}
-	nl_close(&nl);
 	/* The result: our interface, and the IPAM's ips (on it), routes and dns */
 	json_array_foreach(ips, i, ip)
 	{
@@ -456,16 +474,7 @@ static int cmd_del(struct cni *c)
 		}
 		run_free(&r);
 	}
-	ret = ipam(c, "DEL", &r);
-	if (ret == -2)
-		return 0;
-	if (ret || r.status) {
-		ret = ipam_failed("DEL", &r, ret);
-		run_free(&r);
-		return ret;
-	}
-	run_free(&r);
-	return 0;
+	return ipam_release(c, "DEL");
 }
 
 /* CHECK: the port is there, and the interface has the addresses of the previous result */
@@ -516,16 +525,7 @@ static int cmd_check(struct cni *c)
 		}
 	}
 	nl_close(&nl);
-	ret = ipam(c, "CHECK", &r);
-	if (ret == -2)
-		return 0;
-	if (ret || r.status) {
-		ret = ipam_failed("CHECK", &r, ret);
-		run_free(&r);
-		return ret;
-	}
-	run_free(&r);
-	return 0;
+	return ipam_release(c, "CHECK");
 }
 
 /* The network configuration: cniVersion, and the segment or the control socket */

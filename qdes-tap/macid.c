@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "macid.h"
+#include "util.h"
 
 /* Changing it changes every derived MAC: it is part of the format, as the man page says */
 #define MACID_APP "qdes-tap mac v1"
@@ -109,7 +110,7 @@ int macid_derive(const char *machine_id, const char *segment, const char *netns,
 	unsigned int md_len = 0;
 	size_t len = 0, i;
 
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(parts); i++) {
 		size_t n = strlen(parts[i]) + 1;
 
 		if (n > sizeof(msg) - len)

@@ -375,6 +375,18 @@ static enum proto_verdict open_sealed(struct qdes_switch *sw, uint8_t *dgram, si
 	return proto_frame_check(dgram + QDES_SEALED_HDR_LEN, n, sw->mtu, rx);
 }
 
+/* Forget the dynamic entries learnt at @peer. Return: how many */
+static unsigned int flush_peer(struct qdes_switch *sw, const union qdes_sockaddr *peer)
+{
+	unsigned int n;
+
+	fdb_wrlock(sw->fdb);
+	n = fdb_flush_peer(sw->fdb, peer);
+	fdb_unlock(sw->fdb);
+	CNT_ADD(sw->cnt, fdb_flushed, n);
+	return n;
+}
+
 /**
  * switch_peer_unreachable() - A datagram to @dst met an ICMP port unreachable: nobody listens
  * there any more (the member stopped, or restarted on another port). Forget the MACs learnt at
@@ -388,14 +400,9 @@ static enum proto_verdict open_sealed(struct qdes_switch *sw, uint8_t *dgram, si
 void switch_peer_unreachable(struct qdes_switch *sw, const union qdes_sockaddr *dst)
 {
 	char where[ADDR_STRLEN];
-	unsigned int n;
-
-	fdb_wrlock(sw->fdb);
-	n = fdb_flush_peer(sw->fdb, dst);
-	fdb_unlock(sw->fdb);
+	unsigned int n = flush_peer(sw, dst);
 
 	CNT_INC(sw->cnt, peer_unreachable);
-	CNT_ADD(sw->cnt, fdb_flushed, n);
 	/* After a flush nothing goes there by unicast, so this is one line per change */
 	if (n)
 		info("%s: port unreachable: %u fdb entries flushed",
@@ -433,14 +440,9 @@ void switch_from_underlay(struct qdes_switch *sw, const union qdes_sockaddr *src
 	if (sw->pstats && (v == PROTO_LEAVE || v == PROTO_FRAME))
 		peerstat_rx(sw->pstats, &peer, len, sw->now, v == PROTO_LEAVE);
 	if (v == PROTO_LEAVE) {
-		unsigned int n;
-
-		fdb_wrlock(sw->fdb);
-		n = fdb_flush_peer(sw->fdb, src);
-		fdb_unlock(sw->fdb);
+		unsigned int n = flush_peer(sw, src);
 
 		CNT_INC(sw->cnt, leave_rx);
-		CNT_ADD(sw->cnt, fdb_flushed, n);
 		info("leave from %s: %u fdb entries flushed", addr_str(src, where, sizeof(where)),
 		     n);
 		return;

@@ -523,6 +523,22 @@ setup_vxlan()
 # the daemons get a timeout well beyond the variant's length, in case this script is SIGKILLed
 daemon_secs() { echo $((TCP_SECS + UDP_SECS + UDP_FIXED_SECS + 120)); }
 
+# overlay_started I - host I's overlay process is the one spawn just started
+overlay_started()
+{
+	OWRAP[$1]=$SPAWN_PID
+	OPID[$1]=$(main_pid "$SPAWN_PID")
+}
+
+# overlay_tap H I IFACE MTU - the TAP the overlay made in namespace H: once it exists, its MTU
+# (before any traffic, or the underlay fragments), up, and address 10.42.0.I
+overlay_tap()
+{
+	wait_for 5 link_exists "$1" "$3" &&
+		ip -n "$1" link set "$3" mtu "$4" up &&
+		ip -n "$1" addr add "10.42.0.$2/24" dev "$3"
+}
+
 setup_vde()
 {
 	local i h
@@ -536,13 +552,9 @@ setup_vde()
 		h=$(hns "$i")
 		step "starting vde_plug in $h"
 		spawn "vde-$RUN-h$i" "$h" "$(daemon_secs)" vde_plug tap://qt-vde0 "$VDE_URL"
-		OWRAP[$i]=$SPAWN_PID
-		OPID[$i]=$(main_pid "$SPAWN_PID")
-		# the TAP exists only while vde_plug runs, and comes up with MTU 1500: set 1450 before
-		# any traffic, or the underlay fragments
-		wait_for 5 link_exists "$h" qt-vde0
-		ip -n "$h" link set qt-vde0 mtu "$MTU" up
-		ip -n "$h" addr add "10.42.0.$i/24" dev qt-vde0
+		overlay_started "$i"
+		# the TAP exists only while vde_plug runs, and comes up with MTU 1500
+		overlay_tap "$h" "$i" qt-vde0 "$MTU" || return 1
 	done
 }
 
@@ -572,8 +584,7 @@ setup_qdes()
 		spawn "qdes-$RUN-h$i" "$h" "$(daemon_secs)" "$QDES_TAP" -i qt-q0 -g "$GROUP:$PORT" \
 			-n "$NETID" -a "10.42.0.$i/24" -d ul0 --control "$WORK/qdes-$RUN-h$i.ctl" \
 			${SEAL_ARGS[@]+"${SEAL_ARGS[@]}"} "${args[@]+"${args[@]}"}"
-		OWRAP[$i]=$SPAWN_PID
-		OPID[$i]=$(main_pid "$SPAWN_PID")
+		overlay_started "$i"
 		wait_for 5 link_up "$h" qt-q0 || {
 			cat "$WORK/qdes-$RUN-h$i.log" >&2
 			return 1
@@ -625,11 +636,8 @@ setup_tinc()
 		d=$WORK/tinc-$RUN-h$i
 		step "starting tincd in $h (log: tinc-$RUN-h$i.log)"
 		spawn "tinc-$RUN-h$i" "$h" "$(daemon_secs)" tincd -c "$d" -D --pidfile="$d/pid"
-		OWRAP[$i]=$SPAWN_PID
-		OPID[$i]=$(main_pid "$SPAWN_PID")
-		wait_for 5 link_exists "$h" qt-tinc0
-		ip -n "$h" link set qt-tinc0 mtu "$MTU" up
-		ip -n "$h" addr add "10.42.0.$i/24" dev qt-tinc0
+		overlay_started "$i"
+		overlay_tap "$h" "$i" qt-tinc0 "$MTU" || return 1
 	done
 }
 
@@ -671,11 +679,8 @@ setup_ovpn()
 			"$role" --dh none --cert "$d/cert.pem" --key "$d/key.pem" \
 			--peer-fingerprint "${fp[peer]}" --data-ciphers AES-256-GCM --disable-dco \
 			--tun-mtu "$VARIANT_MTU" --verb 3
-		OWRAP[$i]=$SPAWN_PID
-		OPID[$i]=$(main_pid "$SPAWN_PID")
-		wait_for 5 link_exists "$h" qt-ovpn0
-		ip -n "$h" link set qt-ovpn0 mtu "$VARIANT_MTU" up
-		ip -n "$h" addr add "10.42.0.$i/24" dev qt-ovpn0
+		overlay_started "$i"
+		overlay_tap "$h" "$i" qt-ovpn0 "$VARIANT_MTU" || return 1
 	done
 	step "waiting for OpenVPN's TLS handshake"
 	for i in 1 2; do
@@ -716,8 +721,7 @@ setup_wgvx()
 			return 1
 		}
 		spawn "wg-$RUN-h$i" "$h" "$(daemon_secs)" wireguard-go -f "qt-wg$i"
-		OWRAP[$i]=$SPAWN_PID
-		OPID[$i]=$(main_pid "$SPAWN_PID")
+		overlay_started "$i"
 		wait_for 5 test -S "/var/run/wireguard/qt-wg$i.sock"
 		peers=()
 		for j in "${HOSTS[@]}"; do

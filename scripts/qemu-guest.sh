@@ -319,20 +319,14 @@ get_busybox()
 # into the cache if busybox-static is not installed
 static_busybox()
 {
-	mkdir -p "$cache" || die "cannot create the cache directory $cache"
-	cache=$(cd "$cache" && pwd)
-	exec 9>"$cache/.lock"
-	flock -w 600 9 || die "the cache $cache is locked by another build since 10 min"
-	work=$(mktemp -d "$cache/tmp.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
+	open_cache
 	get_busybox
 	echo "$bb"
 }
 
-# build_guest - print the guest directory (vmlinuz, initrd), building it if needed
-build_guest()
+# open_cache - the cache directory, locked, with $work in it for what is in progress
+open_cache()
 {
-	local key gdir x a
 	mkdir -p "$cache" || die "cannot create the cache directory $cache"
 	cache=$(cd "$cache" && pwd)
 	# One build at a time (parallel test files); the others then find the result
@@ -341,6 +335,13 @@ build_guest()
 	# Everything in progress is under $work, removed on exit (also on failure)
 	work=$(mktemp -d "$cache/tmp.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
+}
+
+# build_guest - print the guest directory (vmlinuz, initrd), building it if needed
+build_guest()
+{
+	local key gdir x a
+	open_cache
 	get_kernel
 	get_busybox
 	key=$(

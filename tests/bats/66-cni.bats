@@ -109,6 +109,11 @@ plugin()
 	run plugin ADD '{"cniVersion":"1.0.0","segment":"qdes0"}'
 	[ "$status" -eq 1 ]
 	[[ $output == *'"code":4,"msg":"CNI_NETNS missing"'* ]]
+	# an IPAM plugin that is not in CNI_PATH
+	run plugin ADD '{"cniVersion":"1.0.0","segment":"qdes0","ipam":{"type":"qt-none"}}' \
+		CNI_NETNS=/run/netns/x
+	[ "$status" -eq 1 ]
+	[[ $output == *'"code":101,"msg":"ipam ADD: cannot run the plugin (not in CNI_PATH)"'* ]]
 	# no daemon: ADD says try again later (and leaves no address taken); DEL succeeds
 	conf='{"cniVersion":"1.0.0","name":"n","type":"qdes-tap","control":"'$TB/none.ctl'",
 	       "ipam":{"type":"host-local","subnet":"10.42.0.0/24","dataDir":"'$TB/ipam'"}}'
